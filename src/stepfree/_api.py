@@ -1,0 +1,99 @@
+"""Library entry points: build a graph from a file, load one, and the bundled sample city."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from stepfree.graph.build import graph_from_extract
+from stepfree.graph.model import Graph
+from stepfree.graph.store import FORMAT_VERSION, save_graph
+from stepfree.graph.store import load_graph as _load
+from stepfree.ingest.area import EVERYTHING, Area
+from stepfree.ingest.osm import read_osm
+
+SAMPLE_CITY = "helsinki_2019-04.osm.pbf"
+Progress = Callable[[str, int], None]
+
+
+def _quiet(_phase: str, _count: int) -> None:
+    return None
+
+
+def sample_city_path() -> Path:
+    """Path of the bundled sample city (central Helsinki, OSM data (c) OSM contributors, ODbL)."""
+    return Path(str(resources.files("stepfree").joinpath("data", SAMPLE_CITY)))
+
+
+def build_graph(
+    source: Path | None = None,
+    output: Path | None = None,
+    area: Area = EVERYTHING,
+    dem: Path | None = None,
+    progress: Progress = _quiet,
+) -> Graph:
+    """Build the walkable network of an OSM file; write it to ``output`` when given.
+
+    With no ``source`` the bundled sample city is built.
+    """
+    source = Path(source) if source is not None else sample_city_path()
+    dem_raster = None
+    if dem is not None:
+        from stepfree.ingest.dem import dem_from_path  # optional path: only when asked
+
+        dem_raster = dem_from_path(Path(dem))
+    extract = read_osm(source, area, progress)
+    settings: dict[str, Any] = {"area": area.describe(), "dem": str(dem) if dem else None}
+    progress("building graph", len(extract.ways))
+    graph = graph_from_extract(extract, settings)
+    if dem_raster is not None:
+        from stepfree.ingest.dem import graph_with_dem_inclines
+
+        progress("sampling terrain", graph.n_edges)
+        graph = graph_with_dem_inclines(graph, dem_raster)
+    if output is not None:
+        progress("writing graph", graph.n_edges)
+        save_graph(graph, Path(output))
+    return graph
+
+
+def load_graph(path: Path, verify: bool = True) -> Graph:
+    """Memory-map a graph file written by :func:`build_graph` (see ``graph.store``)."""
+    return _load(Path(path), verify=verify)
+
+
+def cache_dir() -> Path:
+    """Where the sample city's graph is cached (``$STEPFREE_CACHE`` or the XDG cache)."""
+    if "STEPFREE_CACHE" in os.environ:
+        return Path(os.environ["STEPFREE_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "stepfree"
+
+
+def _code_fingerprint() -> str:
+    """Hash of the ingest and graph code, so a cached graph is rebuilt when they change."""
+    digest = hashlib.sha256(str(FORMAT_VERSION).encode())
+    root = Path(__file__).parent
+    for folder in ("ingest", "graph"):
+        for file in sorted((root / folder).glob("*.py")):
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def sample_graph_path(progress: Progress = _quiet) -> Path:
+    """The sample city's graph file, built once and cached."""
+    folder = cache_dir()
+    path = folder / f"sample-helsinki-{_code_fingerprint()}.sfg"
+    if not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        build_graph(None, path, progress=progress)
+    return path
+
+
+def sample_graph() -> Graph:
+    """The sample city's graph (built on first use, then memory-mapped from the cache)."""
+    return load_graph(sample_graph_path())

@@ -1,0 +1,122 @@
+"""The ``stepfree`` command. Thin: parses arguments, calls the library, maps errors to exits.
+
+Exit codes: 0 success, 1 unusable data (corrupt file, nothing walkable), 2 bad input (a missing
+file, a malformed option), 3 no route (routing commands). Errors print one line, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from stepfree import _api
+from stepfree.cities import city, city_names
+from stepfree.errors import BadData, BadInput, GraphFormatError
+from stepfree.ingest.area import EVERYTHING, Area, area_from_bbox, area_from_geojson
+from stepfree.progress import progress_printer
+
+EXIT_DATA, EXIT_INPUT = 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise BadInput(f"{message} (see 'stepfree {self.prog.split()[-1]} --help')")
+
+
+def _graph_path(value: str | None) -> Path:
+    """The graph to use: the one given, else the cached sample city."""
+    if value is not None:
+        return Path(value)
+    return _api.sample_graph_path(progress_printer())
+
+
+def _area(args: argparse.Namespace) -> Area:
+    given = [name for name in ("bbox", "polygon", "city") if getattr(args, name)]
+    if len(given) > 1:
+        raise BadInput(f"give only one of --bbox, --polygon and --city (got {', '.join(given)})")
+    if args.bbox:
+        return area_from_bbox(args.bbox)
+    if args.polygon:
+        return area_from_geojson(Path(args.polygon))
+    if args.city:
+        preset = city(args.city)
+        return Area(bbox=preset.bbox, label=f"city {preset.key}")
+    return EVERYTHING
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    source = Path(args.input) if args.input else None
+    area = _area(args)
+    if args.output:
+        output = Path(args.output)
+    elif source is None and area is EVERYTHING and args.dem is None:
+        output = _api.sample_graph_path(progress_printer())
+        print(f"sample city graph: {output}")
+        return 0
+    else:
+        name = (source.name if source else _api.SAMPLE_CITY).split(".")[0]
+        output = Path(f"{name}.sfg")
+    graph = _api.build_graph(source, output, area, Path(args.dem) if args.dem else None,
+                             progress_printer())
+    print(f"wrote {output}: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges")
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from stepfree.graph.coverage import coverage_report, format_report, problems_geojson
+
+    graph = _api.load_graph(_graph_path(args.graph))
+    report = coverage_report(graph)
+    if args.problems:
+        Path(args.problems).write_text(json.dumps(problems_geojson(graph, report)),
+                                       encoding="utf-8")
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="stepfree", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    build = sub.add_parser("build", help="build the walkable network graph from an OSM file")
+    build.add_argument("input", nargs="?", help=".osm.pbf, .osm or .osm.bz2 (default: sample)")
+    build.add_argument("-o", "--output", help="graph file to write (default: INPUT name .sfg)")
+    build.add_argument("--bbox", help="keep only W,S,E,N (degrees)")
+    build.add_argument("--polygon", help="keep only this GeoJSON polygon")
+    build.add_argument("--city", help=f"keep a city preset's bbox ({', '.join(city_names())})")
+    build.add_argument("--dem", help="elevation model for inclines (.hgt, .hgt.zip, GeoTIFF)")
+    build.set_defaults(func=cmd_build)
+
+    inspect = sub.add_parser("inspect", help="network size, attribute coverage, data problems")
+    inspect.add_argument("graph", nargs="?", help="graph file (default: sample city)")
+    inspect.add_argument("--json", action="store_true", help="print JSON")
+    inspect.add_argument("--problems", help="write data problems for mappers as GeoJSON")
+    inspect.set_defaults(func=cmd_inspect)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; return its exit code."""
+    try:
+        args = _parser().parse_args(argv)
+        return int(args.func(args))
+    except BadInput as error:
+        print(f"stepfree: error: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    except (BadData, GraphFormatError) as error:
+        print(f"stepfree: error: {error}", file=sys.stderr)
+        return EXIT_DATA
+    except KeyboardInterrupt:
+        print("stepfree: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,399 @@
+"""Tag normalisation: OSM tags in, typed attributes out.
+
+Pure functions over plain ``dict[str, str]``. The tables are the specification; the
+spec-vector file ``tests/ingest/tag_vectors.json`` pins every reading, including the
+misreadings other routers make (see the module docstring of ``attributes``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from stepfree.ingest import units
+from stepfree.ingest.attributes import (
+    ROADS,
+    Access,
+    Barrier,
+    Crossing,
+    Entrance,
+    Footway,
+    Highway,
+    InclineDirection,
+    Kerb,
+    Sidewalk,
+    Smoothness,
+    Source,
+    Surface,
+    Tri,
+    Wheelchair,
+)
+
+Tags = Mapping[str, str]
+
+HIGHWAY = {
+    "footway": Highway.FOOTWAY,
+    "path": Highway.PATH,
+    "pedestrian": Highway.PEDESTRIAN,
+    "steps": Highway.STEPS,
+    "corridor": Highway.CORRIDOR,
+    "elevator": Highway.ELEVATOR,
+    "cycleway": Highway.CYCLEWAY,
+    "bridleway": Highway.BRIDLEWAY,
+    "track": Highway.TRACK,
+    "platform": Highway.PLATFORM,
+    "living_street": Highway.LIVING_STREET,
+    "service": Highway.SERVICE,
+    "residential": Highway.RESIDENTIAL,
+    "unclassified": Highway.UNCLASSIFIED,
+    "road": Highway.ROAD,
+    "tertiary": Highway.TERTIARY,
+    "tertiary_link": Highway.TERTIARY,
+    "secondary": Highway.SECONDARY,
+    "secondary_link": Highway.SECONDARY,
+    "primary": Highway.PRIMARY,
+    "primary_link": Highway.PRIMARY,
+    "trunk": Highway.TRUNK,
+    "trunk_link": Highway.TRUNK,
+    "motorway": Highway.MOTORWAY,
+    "motorway_link": Highway.MOTORWAY,
+}
+
+KERB = {
+    "raised": Kerb.RAISED,
+    "yes": Kerb.RAISED,
+    "regular": Kerb.RAISED,
+    "normal": Kerb.RAISED,
+    "lowered": Kerb.LOWERED,
+    "flush": Kerb.FLUSH,
+    "no": Kerb.FLUSH,
+    "none": Kerb.FLUSH,
+    "rolled": Kerb.ROLLED,
+}
+
+SURFACE = {
+    **dict.fromkeys(
+        ["asphalt", "concrete", "paved", "concrete:plates", "concrete:lanes", "metal", "wood",
+         "rubber", "tartan", "acrylic", "chipseal", "metal_grid", "carpet", "tiles", "ceramic"],
+        Surface.PAVED_SMOOTH,
+    ),
+    **dict.fromkeys(["paving_stones", "bricks", "brick", "interlocking", "paving_stones:30",
+                     "grass_paver", "stone"], Surface.PAVING_STONES),
+    **dict.fromkeys(["sett", "cobblestone", "unhewn_cobblestone", "cobblestone:flattened"],
+                    Surface.SETT),
+    **dict.fromkeys(["compacted", "fine_gravel"], Surface.COMPACTED),
+    **dict.fromkeys(["gravel", "pebblestone", "rock", "shells"], Surface.GRAVEL),
+    **dict.fromkeys(["ground", "dirt", "earth", "grass", "mud", "sand", "woodchips", "unpaved",
+                     "soil", "snow", "ice", "artificial_turf"], Surface.UNPAVED_SOFT),
+}
+
+#: Rank for "worse of two sides" (a wheel's view: higher is harder).
+SURFACE_RANK = {Surface.UNKNOWN: -1, Surface.PAVED_SMOOTH: 0, Surface.PAVING_STONES: 1,
+                Surface.COMPACTED: 2, Surface.OTHER: 3, Surface.SETT: 4, Surface.GRAVEL: 5,
+                Surface.UNPAVED_SOFT: 6}
+
+SMOOTHNESS = {name.lower(): value for name, value in Smoothness.__members__.items()}
+del SMOOTHNESS["unknown"]
+
+TRI = {"yes": Tri.YES, "no": Tri.NO, "limited": Tri.LIMITED, "partial": Tri.LIMITED,
+       "incorrect": Tri.LIMITED, "designated": Tri.YES, "true": Tri.YES, "false": Tri.NO,
+       "1": Tri.YES, "0": Tri.NO}
+
+LIT_NO = {"no", "disused", "none", "off"}
+
+WHEELCHAIR = {"yes": Wheelchair.YES, "no": Wheelchair.NO, "limited": Wheelchair.LIMITED,
+              "designated": Wheelchair.DESIGNATED, "bad": Wheelchair.NO}
+
+ACCESS = {"no": Access.NO, "private": Access.PRIVATE, "destination": Access.DESTINATION,
+          "customers": Access.DESTINATION, "delivery": Access.DESTINATION,
+          "permissive": Access.PERMISSIVE, "yes": Access.YES, "designated": Access.DESIGNATED,
+          "official": Access.DESIGNATED, "public": Access.YES, "use_sidepath": Access.NO,
+          "discouraged": Access.PERMISSIVE, "agricultural": Access.NO, "forestry": Access.NO}
+
+BARRIER = {
+    "kerb": Barrier.KERB, "bollard": Barrier.BOLLARD, "gate": Barrier.GATE,
+    "lift_gate": Barrier.LIFT_GATE, "turnstile": Barrier.TURNSTILE, "full-height_turnstile":
+    Barrier.TURNSTILE, "kissing_gate": Barrier.KISSING_GATE, "stile": Barrier.STILE,
+    "cycle_barrier": Barrier.CYCLE_BARRIER, "block": Barrier.BLOCK, "entrance": Barrier.ENTRANCE,
+    "swing_gate": Barrier.GATE, "sliding_gate": Barrier.GATE, "yes": Barrier.UNKNOWN,
+}
+
+ENTRANCE = {"yes": Entrance.OTHER, "main": Entrance.MAIN, "secondary": Entrance.SECONDARY,
+            "service": Entrance.SERVICE, "emergency": Entrance.EMERGENCY}
+
+CROSSING = {
+    "traffic_signals": Crossing.TRAFFIC_SIGNALS,
+    "marked": Crossing.MARKED,
+    "zebra": Crossing.MARKED,
+    "uncontrolled": Crossing.MARKED,  # pre-2020 tagging: uncontrolled meant marked, no signals
+    "pelican": Crossing.TRAFFIC_SIGNALS,
+    "toucan": Crossing.TRAFFIC_SIGNALS,
+    "pegasus": Crossing.TRAFFIC_SIGNALS,
+    "puffin": Crossing.TRAFFIC_SIGNALS,
+    "unmarked": Crossing.UNMARKED,
+    "informal": Crossing.UNMARKED,
+    "no": Crossing.NO,
+}
+
+#: Highway classes walkable without an explicit foot tag. Cycleways need foot access
+#: (or ``segregated``, which says pedestrians share the way); motorways need foot=yes.
+WALKABLE_BY_DEFAULT = frozenset(HIGHWAY.values()) - {Highway.CYCLEWAY, Highway.MOTORWAY}
+SIDEWALK_KEYS = ("sidewalk:both", "sidewalk:left", "sidewalk:right")
+
+
+def tri(value: str | None) -> Tri:
+    """Read a yes/no/limited style value; anything else is unknown."""
+    return TRI.get(value.strip().lower(), Tri.UNKNOWN) if value is not None else Tri.UNKNOWN
+
+
+def _tri_any(tags: Tags, keys: tuple[str, ...]) -> Tri:
+    values = [tri(tags.get(key)) for key in keys if key in tags]
+    if Tri.YES in values:
+        return Tri.YES
+    if Tri.LIMITED in values:
+        return Tri.LIMITED
+    return Tri.NO if values else Tri.UNKNOWN
+
+
+def lit(value: str | None) -> Tri:
+    """``lit=*``: yes, no, limited, or times of day (which mean lit at night)."""
+    if value is None:
+        return Tri.UNKNOWN
+    text = value.strip().lower()
+    if text in LIT_NO:
+        return Tri.NO
+    if text == "limited":
+        return Tri.LIMITED
+    if text in {"yes", "24/7", "automatic", "sunset-sunrise", "dusk-dawn", "interval"}:
+        return Tri.YES
+    return Tri.YES if any(ch.isdigit() for ch in text) else Tri.UNKNOWN
+
+
+def access(tags: Tags) -> Access:
+    """Pedestrian access: ``foot`` wins over ``access``."""
+    for key in ("foot", "access"):
+        if key in tags:
+            return ACCESS.get(tags[key].strip().lower(), Access.UNKNOWN)
+    return Access.UNKNOWN
+
+
+def crossing_control(tags: Tags) -> tuple[Crossing, Tri, Tri, Tri]:
+    """Return (control, signals, markings, island) from ``crossing=*`` and its sub-keys."""
+    value = tags.get("crossing", "").strip().lower()
+    control = CROSSING.get(value, Crossing.UNKNOWN)
+    signals = tri(tags.get("crossing:signals"))
+    marking_value = tags.get("crossing:markings")
+    markings = (Tri.UNKNOWN if marking_value is None
+                else Tri.NO if marking_value.strip().lower() in {"no", "none"} else Tri.YES)
+    island = tri(tags.get("crossing:island"))
+    if value == "island":
+        island = Tri.YES
+    if tags.get("crossing_ref") in {"zebra", "pelican", "toucan", "puffin", "pegasus"}:
+        control = max(control, Crossing.MARKED) if control != Crossing.TRAFFIC_SIGNALS else control
+    if signals == Tri.YES:
+        control = Crossing.TRAFFIC_SIGNALS
+    elif control == Crossing.UNKNOWN and signals == Tri.NO and markings == Tri.YES:
+        control = Crossing.MARKED
+    elif control == Crossing.UNKNOWN and signals == Tri.NO and markings == Tri.NO:
+        control = Crossing.UNMARKED
+    if control == Crossing.TRAFFIC_SIGNALS and signals == Tri.UNKNOWN:
+        signals = Tri.YES
+    if control == Crossing.MARKED and markings == Tri.UNKNOWN:
+        markings = Tri.YES
+    return control, signals, markings, island
+
+
+def kerb(tags: Tags, prefix: str = "") -> tuple[Kerb, float]:
+    """Return (kerb type, height in m) from ``kerb``/``kerb:height`` (optionally prefixed)."""
+    value = tags.get(prefix + "kerb")
+    kind = Kerb.UNKNOWN if value is None else KERB.get(value.strip().lower(), Kerb.OTHER)
+    return kind, units.kerb_height_m(tags.get(prefix + "kerb:height"))
+
+
+def node_attributes(tags: Tags) -> dict[str, Any]:
+    """Attributes of a node from its tags (only the keys that differ from "nothing here")."""
+    out: dict[str, Any] = {}
+    highway = tags.get("highway")
+    barrier = tags.get("barrier")
+    if barrier is not None:
+        out["barrier"] = BARRIER.get(barrier.strip().lower(), Barrier.OTHER)
+    kind, height = kerb(tags)
+    if kind != Kerb.UNKNOWN or not math.isnan(height) or barrier == "kerb":
+        out["kerb"], out["kerb_height_m"] = kind, height
+        out["kerb_source"] = Source.TAG
+    if highway == "crossing" or tags.get("railway") == "crossing" or "crossing" in tags:
+        control, signals, markings, island = crossing_control(tags)
+        out |= {"crossing": control, "crossing_signals": signals,
+                "crossing_markings": markings, "crossing_island": island}
+    if highway == "traffic_signals":
+        out["traffic_signals"] = Tri.YES
+    for attr, key in (("signals_sound", "traffic_signals:sound"),
+                      ("signals_vibration", "traffic_signals:vibration"),
+                      ("button_operated", "button_operated"),
+                      ("tactile_paving", "tactile_paving")):
+        if key in tags:
+            out[attr] = tri(tags[key])
+    if highway == "elevator":
+        out["elevator"] = Tri.YES
+    if "entrance" in tags:
+        out["entrance"] = ENTRANCE.get(tags["entrance"].strip().lower(), Entrance.OTHER)
+    if "wheelchair" in tags:
+        out["wheelchair"] = WHEELCHAIR.get(tags["wheelchair"].strip().lower(), Wheelchair.UNKNOWN)
+    for key in ("level", "opening_hours"):
+        if key in tags:
+            out[key] = tags[key]
+    return out
+
+
+def road_class(tags: Tags) -> tuple[Highway, int]:
+    """(class, lanes) of any highway way, walkable or not: what a crossing at its node crosses."""
+    highway = HIGHWAY.get(tags.get("highway", ""), Highway.UNKNOWN)
+    lanes = units.count(tags.get("lanes"))
+    return highway, min(lanes, 127)
+
+
+def sidewalk(tags: Tags) -> Sidewalk:
+    """Which sides of a road have a sidewalk, from ``sidewalk`` and ``sidewalk:<side>``."""
+    value = tags.get("sidewalk", "").strip().lower()
+    main = {"both": Sidewalk.BOTH, "left": Sidewalk.LEFT, "right": Sidewalk.RIGHT,
+            "no": Sidewalk.NO, "none": Sidewalk.NO, "separate": Sidewalk.SEPARATE,
+            "yes": Sidewalk.BOTH}.get(value, Sidewalk.UNKNOWN)
+    both = tags.get("sidewalk:both", "").strip().lower()
+    left = tags.get("sidewalk:left", both).strip().lower()
+    right = tags.get("sidewalk:right", both).strip().lower()
+    if main != Sidewalk.UNKNOWN or not (left or right):
+        return main
+    has_left, has_right = left == "yes", right == "yes"
+    if has_left and has_right:
+        return Sidewalk.BOTH
+    if has_left or has_right:
+        return Sidewalk.LEFT if has_left else Sidewalk.RIGHT
+    if left == "separate" or right == "separate":
+        return Sidewalk.SEPARATE if {left, right} <= {"separate", "no", ""} else Sidewalk.UNKNOWN
+    return Sidewalk.NO if left == "no" and right == "no" else Sidewalk.UNKNOWN
+
+
+def _sidewalk_value(tags: Tags, side: Sidewalk, key: str) -> list[str]:
+    """Values of ``sidewalk:<side>:key`` for the sides that have a sidewalk."""
+    sides = {Sidewalk.LEFT: ["left"], Sidewalk.RIGHT: ["right"]}.get(side, ["left", "right"])
+    values = []
+    for name in sides:
+        value = tags.get(f"sidewalk:{name}:{key}", tags.get(f"sidewalk:both:{key}",
+                                                              tags.get(f"sidewalk:{key}")))
+        if value is not None:
+            values.append(value)
+    return values
+
+
+def _surface(value: str | None) -> Surface:
+    if value is None:
+        return Surface.UNKNOWN
+    return SURFACE.get(value.strip().lower(), Surface.OTHER)
+
+
+def _smoothness(value: str | None) -> Smoothness:
+    if value is None:
+        return Smoothness.UNKNOWN
+    return SMOOTHNESS.get(value.strip().lower(), Smoothness.UNKNOWN)
+
+
+def _min_nan(values: list[float]) -> float:
+    known = [value for value in values if not math.isnan(value)]
+    return min(known) if known else math.nan
+
+
+def _walkable(tags: Tags, highway: Highway, foot: Access, side: Sidewalk) -> bool:
+    if foot == Access.NO:
+        return False
+    if highway == Highway.CYCLEWAY:
+        return foot in {Access.YES, Access.DESIGNATED, Access.PERMISSIVE} or "segregated" in tags
+    if highway == Highway.MOTORWAY:
+        return foot in {Access.YES, Access.DESIGNATED, Access.PERMISSIVE}
+    if highway in ROADS and side == Sidewalk.SEPARATE:
+        return False  # the separately mapped sidewalks carry the walkers
+    return highway in WALKABLE_BY_DEFAULT
+
+
+def way_highway(tags: Tags) -> Highway:
+    """Class of a way, counting platforms mapped without ``highway``."""
+    highway = HIGHWAY.get(tags.get("highway", ""), Highway.UNKNOWN)
+    if highway == Highway.UNKNOWN and (
+        tags.get("railway") == "platform" or tags.get("public_transport") == "platform"
+    ):
+        return Highway.PLATFORM
+    return highway
+
+
+def way_attributes(tags: Tags) -> dict[str, Any] | None:
+    """Attributes of a walkable way, or ``None`` when people on foot cannot use it."""
+    highway = way_highway(tags)
+    if highway == Highway.UNKNOWN or tags.get("area") == "yes" and highway != Highway.PEDESTRIAN:
+        return None
+    is_road = highway in ROADS
+    side = sidewalk(tags) if is_road else Sidewalk.NOT_A_ROAD
+    foot = access(tags)
+    if not _walkable(tags, highway, foot, side):
+        return None
+    out: dict[str, Any] = {"highway": highway, "sidewalk": side, "access": foot}
+    footway = tags.get("footway", "").strip().lower()
+    if highway in {Highway.FOOTWAY, Highway.PATH, Highway.CYCLEWAY} and footway:
+        out["footway"] = {"sidewalk": Footway.SIDEWALK, "crossing": Footway.CROSSING,
+                          "access_aisle": Footway.ACCESS_AISLE,
+                          "traffic_island": Footway.TRAFFIC_ISLAND,
+                          "link": Footway.LINK}.get(footway, Footway.OTHER)
+    if out.get("footway") == Footway.CROSSING or "crossing" in tags and not is_road:
+        out["footway"] = Footway.CROSSING
+        control, *_ = crossing_control(tags)
+        out["crossing"] = control
+    grade, direction = units.incline(tags.get("incline"))
+    if not math.isnan(grade):
+        out["incline_pct"], out["incline_source"] = grade, Source.TAG
+    if direction:
+        out["incline_direction"] = {"up": InclineDirection.UP, "down": InclineDirection.DOWN,
+                                    "level": InclineDirection.LEVEL}[direction]
+    on_sidewalk = is_road and side in {Sidewalk.BOTH, Sidewalk.LEFT, Sidewalk.RIGHT}
+    if on_sidewalk:
+        # The road's own surface and width describe the carriageway, not the sidewalk.
+        surfaces = [_surface(v) for v in _sidewalk_value(tags, side, "surface")]
+        out["surface"] = max(surfaces, key=SURFACE_RANK.__getitem__, default=Surface.UNKNOWN)
+        smooth = [_smoothness(v) for v in _sidewalk_value(tags, side, "smoothness")]
+        out["smoothness"] = max(smooth, default=Smoothness.UNKNOWN)
+        out["width_m"] = _min_nan([units.length_m(v)
+                                   for v in _sidewalk_value(tags, side, "width")])
+        paving = [tri(v) for v in _sidewalk_value(tags, side, "tactile_paving")]
+        out["tactile_paving"] = min(paving) if paving else Tri.UNKNOWN
+    else:
+        out["surface"] = _surface(tags.get("surface"))
+        out["smoothness"] = _smoothness(tags.get("smoothness"))
+        if not is_road:
+            out["width_m"] = _min_nan([units.length_m(tags.get("width")),
+                                       units.length_m(tags.get("maxwidth:physical")),
+                                       units.length_m(tags.get("est_width"))])
+        out["tactile_paving"] = tri(tags.get("tactile_paving"))
+    if highway == Highway.STEPS or "step_count" in tags:
+        out["step_count"] = units.count(tags.get("step_count"))
+    out["handrail"] = _tri_any(tags, ("handrail", "handrail:left", "handrail:right",
+                                      "handrail:center", "handrail:centre"))
+    out["ramp"] = tri(tags.get("ramp"))
+    out["ramp_wheelchair"] = tri(tags.get("ramp:wheelchair"))
+    out["ramp_stroller"] = tri(tags.get("ramp:stroller"))
+    out["lit"] = lit(tags.get("lit"))
+    out["wheelchair"] = WHEELCHAIR.get(tags.get("wheelchair", "").strip().lower(),
+                                       Wheelchair.UNKNOWN)
+    winter = [tri(tags.get(k)) for k in ("winter_service", "snowplowing") if k in tags]
+    out["winter_service"] = (Tri.NO if Tri.NO in winter else Tri.YES if Tri.YES in winter
+                             else Tri.UNKNOWN)
+    _, lanes = road_class(tags)
+    out["lanes"] = lanes
+    indoor = tags.get("indoor")
+    out["indoor"] = (Tri.YES if highway == Highway.CORRIDOR or indoor in {"yes", "room",
+                     "corridor", "area"} else tri(indoor) if indoor else Tri.UNKNOWN)
+    out["bridge"] = Tri.YES if tags.get("bridge", "no") != "no" else Tri.NO
+    out["tunnel"] = (Tri.YES if tags.get("tunnel", "no") != "no" or tags.get("covered") == "yes"
+                     and indoor == "yes" else Tri.NO)
+    for key, attr in (("level", "level"), ("opening_hours", "opening_hours"), ("name", "name"),
+                      ("name:kk", "name_kk"), ("name:ru", "name_ru"), ("name:en", "name_en")):
+        if key in tags:
+            out[attr] = tags[key]
+    return out
