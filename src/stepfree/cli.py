@@ -59,8 +59,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     else:
         name = (source.name if source else _api.SAMPLE_CITY).split(".")[0]
         output = Path(f"{name}.sfg")
-    graph = _api.build_graph(source, output, area, Path(args.dem) if args.dem else None,
-                             progress_printer())
+    graph = _api.build_graph(
+        source, output, area, Path(args.dem) if args.dem else None, progress_printer()
+    )
     print(f"wrote {output}: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges")
     return 0
 
@@ -71,8 +72,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     graph = _api.load_graph(_graph_path(args.graph))
     report = coverage_report(graph)
     if args.problems:
-        Path(args.problems).write_text(json.dumps(problems_geojson(graph, report)),
-                                       encoding="utf-8")
+        Path(args.problems).write_text(json.dumps(problems_geojson(graph)), encoding="utf-8")
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:

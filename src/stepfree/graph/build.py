@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from stepfree.graph.model import Graph
 from stepfree.graph.geo import haversine_m, local_origin
+from stepfree.graph.model import Graph
 from stepfree.graph.spatial import grid_arrays
 from stepfree.ingest.attributes import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, STRING_ATTRIBUTES
 from stepfree.ingest.osm import Extract, WayRecord
+
 
 class StringTable:
     """Interns strings (names, levels, opening hours) to int32 indices."""
@@ -36,8 +37,9 @@ def _fill(schema: Mapping[str, tuple[str, float | int, str]], size: int) -> dict
     return {name: np.full(size, fill, dtype=dtype) for name, (dtype, fill, _) in schema.items()}
 
 
-def _set(arrays: dict[str, np.ndarray], index: int, attrs: Mapping[str, Any],
-         table: StringTable) -> None:
+def _set(
+    arrays: dict[str, np.ndarray], index: int, attrs: Mapping[str, Any], table: StringTable
+) -> None:
     for name, value in attrs.items():
         if name in arrays:
             arrays[name][index] = table.add(value) if name in STRING_ATTRIBUTES else value
@@ -61,8 +63,9 @@ def graph_from_records(
     ends = starts + lengths - 1
 
     unique_ids, inverse, counts = np.unique(ids, return_inverse=True, return_counts=True)
-    tagged = np.isin(unique_ids, np.fromiter(node_attrs.keys(), dtype=np.int64,
-                                             count=len(node_attrs)))
+    tagged = np.isin(
+        unique_ids, np.fromiter(node_attrs.keys(), dtype=np.int64, count=len(node_attrs))
+    )
     is_vertex_id = (counts >= 2) | tagged
     is_vertex = is_vertex_id[inverse]
     is_vertex[starts] = True

@@ -2,7 +2,7 @@
 
 Array names are namespaced:
 
-- ``node.<attr>``: one value per node (``node.osm_id``, ``node.lon``, ``node.lat``, ``node.kerb``...)
+- ``node.<attr>``: one value per node (``node.osm_id``, ``node.lon``, ``node.kerb``...)
 - ``edge.<attr>``: one value per undirected edge, drawn from ``edge.u`` to ``edge.v``
   (``edge.osm_way_id``, ``edge.length_m``, ``edge.incline_pct``...)
 - ``geom.*``: edge geometry (``geom.indptr`` per edge into ``geom.lon``/``geom.lat``)
@@ -70,3 +70,26 @@ class Graph:
     def edges_of_way(self, osm_way_id: int) -> np.ndarray:
         """Indices of the edges cut from one OSM way."""
         return np.flatnonzero(self.edge("osm_way_id") == osm_way_id)
+
+
+def directed_incline_pct(graph: Graph) -> np.ndarray:
+    """Grade in % for each directed entry of the adjacency, in the direction walked.
+
+    The stored ``edge.incline_pct`` is signed in the drawing direction (u to v); walking an
+    edge against it flips the sign (the defect AccessMap's engine has). NaN stays NaN.
+    """
+    grade = graph.edge("incline_pct")[graph.arrays["csr.edge"]]
+    sign = np.where(graph.arrays["csr.forward"] == 1, 1.0, -1.0).astype(np.float32)
+    return grade * sign
+
+
+def directed_incline_direction(graph: Graph) -> np.ndarray:
+    """``InclineDirection`` for each directed entry (UP and DOWN swap when walked backwards)."""
+    from stepfree.ingest.attributes import InclineDirection
+
+    direction = graph.edge("incline_direction")[graph.arrays["csr.edge"]]
+    backward = graph.arrays["csr.forward"] == 0
+    flipped = direction.copy()
+    flipped[backward & (direction == InclineDirection.UP)] = InclineDirection.DOWN
+    flipped[backward & (direction == InclineDirection.DOWN)] = InclineDirection.UP
+    return flipped

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 CELL_M = 100.0  # grid cell side in metres: a few segments per cell in a dense centre
 
 
-def grid_arrays(indptr: np.ndarray, lon: np.ndarray, lat: np.ndarray, lon0: float,
-                lat0: float) -> dict[str, np.ndarray]:
+def grid_arrays(
+    indptr: np.ndarray, lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float
+) -> dict[str, np.ndarray]:
     """Build the grid over every segment of every edge."""
     x, y = to_local_m(lon, lat, lon0, lat0)
     n_points = lon.shape[0]
@@ -50,11 +51,14 @@ def grid_arrays(indptr: np.ndarray, lon: np.ndarray, lat: np.ndarray, lon0: floa
     cell_y = cy0[seg_rep] + offset // span_x[seg_rep]
     cell = cell_y * nx + cell_x
     order = np.argsort(cell, kind="stable")
-    cell_indptr = np.concatenate(([0], np.cumsum(np.bincount(cell, minlength=nx * ny))))
+    # Only non-empty cells are stored (sorted ids + CSR), so a country-wide extent with a
+    # sparse network costs memory per segment, not per cell of its bounding box.
+    cell_ids, counts = np.unique(cell[order], return_counts=True)
     return {
         "grid.seg_start": seg_start,
         "grid.seg_edge": seg_edge,
-        "grid.cell_indptr": cell_indptr.astype(np.int64),
+        "grid.cell_ids": cell_ids.astype(np.int64),
+        "grid.cell_indptr": np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
         "grid.cell_seg": seg_rep[order].astype(np.int64),
         "grid.shape": np.array([nx, ny], dtype=np.int64),
         "grid.origin_m": np.array([x0, y0, CELL_M], dtype=np.float64),
@@ -72,8 +76,13 @@ class Snap:
     lat: float
 
 
-def nearest_edge(graph: Graph, lon: float, lat: float, usable: np.ndarray | None = None,
-                 max_distance_m: float = math.inf) -> Snap | None:
+def nearest_edge(
+    graph: Graph,
+    lon: float,
+    lat: float,
+    usable: np.ndarray | None = None,
+    max_distance_m: float = math.inf,
+) -> Snap | None:
     """Nearest point on an edge (optionally only edges where ``usable`` is True).
 
     Searches rings of grid cells outward and stops once no closer segment can exist.
@@ -88,6 +97,7 @@ def nearest_edge(graph: Graph, lon: float, lat: float, usable: np.ndarray | None
     gy = math.floor((qy - y0) / cell)
     glon, glat = arrays["geom.lon"], arrays["geom.lat"]
     seg_start, seg_edge = arrays["grid.seg_start"], arrays["grid.seg_edge"]
+    cell_ids = arrays["grid.cell_ids"]
     cell_indptr, cell_seg = arrays["grid.cell_indptr"], arrays["grid.cell_seg"]
     # distance from the query point to the grid's box: rings before it are empty
     outside = max(0.0, x0 - qx, qx - (x0 + nx * cell), y0 - qy, qy - (y0 + ny * cell))
@@ -100,9 +110,13 @@ def nearest_edge(graph: Graph, lon: float, lat: float, usable: np.ndarray | None
         if (ring - 1) * cell > max_distance_m:
             break
         cells = _ring_cells(gx, gy, ring, nx, ny)
-        if cells.size == 0:
+        slots = np.searchsorted(cell_ids, cells)
+        slots = slots[
+            (slots < cell_ids.size) & (cell_ids[np.minimum(slots, cell_ids.size - 1)] == cells)
+        ]
+        if slots.size == 0:
             continue
-        segs = np.concatenate([cell_seg[cell_indptr[c]:cell_indptr[c + 1]] for c in cells])
+        segs = np.concatenate([cell_seg[cell_indptr[c] : cell_indptr[c + 1]] for c in slots])
         if segs.size == 0:
             continue
         if usable is not None:
@@ -131,8 +145,12 @@ def _ring_cells(gx: int, gy: int, ring: int, nx: int, ny: int) -> np.ndarray:
     if ring == 0:
         cx, cy = np.array([gx]), np.array([gy])
     else:
-        cx = np.concatenate((xs, xs, np.full(ys.size - 2, gx - ring), np.full(ys.size - 2, gx + ring)))
-        cy = np.concatenate((np.full(xs.size, gy - ring), np.full(xs.size, gy + ring), ys[1:-1], ys[1:-1]))
+        cx = np.concatenate(
+            (xs, xs, np.full(ys.size - 2, gx - ring), np.full(ys.size - 2, gx + ring))
+        )
+        cy = np.concatenate(
+            (np.full(xs.size, gy - ring), np.full(xs.size, gy + ring), ys[1:-1], ys[1:-1])
+        )
     keep = (cx >= 0) & (cx < nx) & (cy >= 0) & (cy < ny)
     return (cy[keep] * nx + cx[keep]).astype(np.int64)
 

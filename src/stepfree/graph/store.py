@@ -54,22 +54,28 @@ def save_graph(graph: Graph, path: Path) -> Path:
     contiguous = {name: np.ascontiguousarray(graph.arrays[name]) for name in names}
     for name in names:
         array = contiguous[name]
-        entries.append({"name": name, "dtype": array.dtype.str, "shape": list(array.shape),
-                        "offset": offset})
+        entries.append(
+            {"name": name, "dtype": array.dtype.str, "shape": list(array.shape), "offset": offset}
+        )
         offset = _aligned(offset + array.nbytes)
     data_len = offset
     header = json.dumps(
         {"meta": graph.meta, "strings": list(graph.strings), "arrays": entries},
-        ensure_ascii=False, separators=(",", ":"),
+        ensure_ascii=False,
+        separators=(",", ":"),
     ).encode("utf-8")
-    header_padded = header + b" " * (_aligned(_PREFIX.size + len(header)) - _PREFIX.size - len(header))
+    header_padded = header + b" " * (
+        _aligned(_PREFIX.size + len(header)) - _PREFIX.size - len(header)
+    )
     data_crc = 0
     for name in names:  # CRC over the data section as laid out, padding included
         data_crc = zlib.crc32(contiguous[name].view(np.uint8).reshape(-1), data_crc)
-        data_crc = zlib.crc32(bytes(_aligned(contiguous[name].nbytes) - contiguous[name].nbytes),
-                              data_crc)
-    prefix = _PREFIX.pack(MAGIC, FORMAT_VERSION, zlib.crc32(header_padded),
-                          len(header_padded), data_len, data_crc)
+        data_crc = zlib.crc32(
+            bytes(_aligned(contiguous[name].nbytes) - contiguous[name].nbytes), data_crc
+        )
+    prefix = _PREFIX.pack(
+        MAGIC, FORMAT_VERSION, zlib.crc32(header_padded), len(header_padded), data_len, data_crc
+    )
     temp = path.with_name(f".{path.name}.{os.getpid()}.sfg.tmp")
     try:
         with temp.open("wb") as handle:
@@ -104,13 +110,15 @@ def load_graph(path: Path, verify: bool = True) -> Graph:
     with path.open("rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size < _PREFIX.size:
-            raise GraphFormatError(f"{path} is not a stepfree graph (too short); rebuild it with "
-                                   "'stepfree build'")
+            raise GraphFormatError(
+                f"{path} is not a stepfree graph (too short); rebuild it with 'stepfree build'"
+            )
         buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     magic, version, header_crc, header_len, data_len, data_crc = _PREFIX.unpack_from(buffer, 0)
     if magic != MAGIC:
-        raise GraphFormatError(f"{path} is not a stepfree graph file; build one with "
-                               "'stepfree build'")
+        raise GraphFormatError(
+            f"{path} is not a stepfree graph file; build one with 'stepfree build'"
+        )
     if version != FORMAT_VERSION:
         raise GraphFormatError(
             f"{path} has graph format version {version}, this stepfree reads version "
@@ -118,15 +126,18 @@ def load_graph(path: Path, verify: bool = True) -> Graph:
         )
     data_start = _PREFIX.size + header_len
     if size != data_start + data_len:
-        raise GraphFormatError(f"{path} is truncated or corrupt ({size} bytes, expected "
-                               f"{data_start + data_len}); rebuild it with 'stepfree build'")
-    header_bytes = buffer[_PREFIX.size:data_start]
+        raise GraphFormatError(
+            f"{path} is truncated or corrupt ({size} bytes, expected "
+            f"{data_start + data_len}); rebuild it with 'stepfree build'"
+        )
+    header_bytes = buffer[_PREFIX.size : data_start]
     if zlib.crc32(header_bytes) != header_crc:
         raise GraphFormatError(f"{path} has a corrupt header; rebuild it with 'stepfree build'")
     data = memoryview(buffer)[data_start:]
     if verify and zlib.crc32(data) != data_crc:
-        raise GraphFormatError(f"{path} has corrupt data (checksum mismatch); rebuild it with "
-                               "'stepfree build'")
+        raise GraphFormatError(
+            f"{path} has corrupt data (checksum mismatch); rebuild it with 'stepfree build'"
+        )
     header: dict[str, Any] = json.loads(header_bytes)
     arrays = {}
     for entry in header["arrays"]:

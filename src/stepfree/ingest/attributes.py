@@ -275,9 +275,7 @@ EDGE_ATTRIBUTES: dict[str, tuple[str, float | int, str]] = {
 }
 
 #: Attributes that index the string table.
-STRING_ATTRIBUTES = frozenset(
-    {"level", "opening_hours", "name", "name_kk", "name_ru", "name_en"}
-)
+STRING_ATTRIBUTES = frozenset({"level", "opening_hours", "name", "name_kk", "name_ru", "name_en"})
 
 #: Which enum each categorical attribute uses (for readers and exporters).
 ENUMS: dict[str, type[IntEnum]] = {

@@ -63,13 +63,17 @@ def _quiet(_phase: str, _count: int) -> None:
 def check_input(path: Path) -> None:
     """Fail early and clearly on a missing, empty or oddly named input file."""
     if not path.exists():
-        raise BadInput(f"input file {path} does not exist; check the path, or run "
-                       "'stepfree download REGION' to fetch an extract")
+        raise BadInput(
+            f"input file {path} does not exist; check the path, or run "
+            "'stepfree download REGION' to fetch an extract"
+        )
     if not path.is_file():
         raise BadInput(f"input {path} is not a file; give an .osm.pbf, .osm or .osm.bz2 file")
     if not path.name.lower().endswith(SUFFIXES):
-        raise BadInput(f"input {path} has an unknown suffix; stepfree reads .osm.pbf, .osm "
-                       "and .osm.bz2 (rename the file if its content is one of these)")
+        raise BadInput(
+            f"input {path} has an unknown suffix; stepfree reads .osm.pbf, .osm "
+            "and .osm.bz2 (rename the file if its content is one of these)"
+        )
     if path.stat().st_size == 0:
         raise BadData(f"input file {path} is empty (0 bytes); download it again")
 
@@ -146,9 +150,8 @@ def _read_roads(path: Path, extract: Extract) -> None:
     crossing_ids = {i for i, a in extract.node_attrs.items() if "crossing" in a}
     if not crossing_ids:
         return
-    processor = (
-        osmium.FileProcessor(str(path), osmium.osm.WAY)
-        .with_filter(osmium.filter.KeyFilter("highway"))
+    processor = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(
+        osmium.filter.KeyFilter("highway")
     )
     for way in processor:
         highway, lanes = tagmod.road_class(way.tags)

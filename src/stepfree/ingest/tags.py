@@ -74,53 +74,140 @@ KERB = {
 
 SURFACE = {
     **dict.fromkeys(
-        ["asphalt", "concrete", "paved", "concrete:plates", "concrete:lanes", "metal", "wood",
-         "rubber", "tartan", "acrylic", "chipseal", "metal_grid", "carpet", "tiles", "ceramic"],
+        [
+            "asphalt",
+            "concrete",
+            "paved",
+            "concrete:plates",
+            "concrete:lanes",
+            "metal",
+            "wood",
+            "rubber",
+            "tartan",
+            "acrylic",
+            "chipseal",
+            "metal_grid",
+            "carpet",
+            "tiles",
+            "ceramic",
+        ],
         Surface.PAVED_SMOOTH,
     ),
-    **dict.fromkeys(["paving_stones", "bricks", "brick", "interlocking", "paving_stones:30",
-                     "grass_paver", "stone"], Surface.PAVING_STONES),
-    **dict.fromkeys(["sett", "cobblestone", "unhewn_cobblestone", "cobblestone:flattened"],
-                    Surface.SETT),
+    **dict.fromkeys(
+        [
+            "paving_stones",
+            "bricks",
+            "brick",
+            "interlocking",
+            "paving_stones:30",
+            "grass_paver",
+            "stone",
+        ],
+        Surface.PAVING_STONES,
+    ),
+    **dict.fromkeys(
+        ["sett", "cobblestone", "unhewn_cobblestone", "cobblestone:flattened"], Surface.SETT
+    ),
     **dict.fromkeys(["compacted", "fine_gravel"], Surface.COMPACTED),
     **dict.fromkeys(["gravel", "pebblestone", "rock", "shells"], Surface.GRAVEL),
-    **dict.fromkeys(["ground", "dirt", "earth", "grass", "mud", "sand", "woodchips", "unpaved",
-                     "soil", "snow", "ice", "artificial_turf"], Surface.UNPAVED_SOFT),
+    **dict.fromkeys(
+        [
+            "ground",
+            "dirt",
+            "earth",
+            "grass",
+            "mud",
+            "sand",
+            "woodchips",
+            "unpaved",
+            "soil",
+            "snow",
+            "ice",
+            "artificial_turf",
+        ],
+        Surface.UNPAVED_SOFT,
+    ),
 }
 
 #: Rank for "worse of two sides" (a wheel's view: higher is harder).
-SURFACE_RANK = {Surface.UNKNOWN: -1, Surface.PAVED_SMOOTH: 0, Surface.PAVING_STONES: 1,
-                Surface.COMPACTED: 2, Surface.OTHER: 3, Surface.SETT: 4, Surface.GRAVEL: 5,
-                Surface.UNPAVED_SOFT: 6}
+SURFACE_RANK = {
+    Surface.UNKNOWN: -1,
+    Surface.PAVED_SMOOTH: 0,
+    Surface.PAVING_STONES: 1,
+    Surface.COMPACTED: 2,
+    Surface.OTHER: 3,
+    Surface.SETT: 4,
+    Surface.GRAVEL: 5,
+    Surface.UNPAVED_SOFT: 6,
+}
 
 SMOOTHNESS = {name.lower(): value for name, value in Smoothness.__members__.items()}
 del SMOOTHNESS["unknown"]
 
-TRI = {"yes": Tri.YES, "no": Tri.NO, "limited": Tri.LIMITED, "partial": Tri.LIMITED,
-       "incorrect": Tri.LIMITED, "designated": Tri.YES, "true": Tri.YES, "false": Tri.NO,
-       "1": Tri.YES, "0": Tri.NO}
+TRI = {
+    "yes": Tri.YES,
+    "no": Tri.NO,
+    "limited": Tri.LIMITED,
+    "partial": Tri.LIMITED,
+    "incorrect": Tri.LIMITED,
+    "designated": Tri.YES,
+    "true": Tri.YES,
+    "false": Tri.NO,
+    "1": Tri.YES,
+    "0": Tri.NO,
+}
 
 LIT_NO = {"no", "disused", "none", "off"}
 
-WHEELCHAIR = {"yes": Wheelchair.YES, "no": Wheelchair.NO, "limited": Wheelchair.LIMITED,
-              "designated": Wheelchair.DESIGNATED, "bad": Wheelchair.NO}
-
-ACCESS = {"no": Access.NO, "private": Access.PRIVATE, "destination": Access.DESTINATION,
-          "customers": Access.DESTINATION, "delivery": Access.DESTINATION,
-          "permissive": Access.PERMISSIVE, "yes": Access.YES, "designated": Access.DESIGNATED,
-          "official": Access.DESIGNATED, "public": Access.YES, "use_sidepath": Access.NO,
-          "discouraged": Access.PERMISSIVE, "agricultural": Access.NO, "forestry": Access.NO}
-
-BARRIER = {
-    "kerb": Barrier.KERB, "bollard": Barrier.BOLLARD, "gate": Barrier.GATE,
-    "lift_gate": Barrier.LIFT_GATE, "turnstile": Barrier.TURNSTILE, "full-height_turnstile":
-    Barrier.TURNSTILE, "kissing_gate": Barrier.KISSING_GATE, "stile": Barrier.STILE,
-    "cycle_barrier": Barrier.CYCLE_BARRIER, "block": Barrier.BLOCK, "entrance": Barrier.ENTRANCE,
-    "swing_gate": Barrier.GATE, "sliding_gate": Barrier.GATE, "yes": Barrier.UNKNOWN,
+WHEELCHAIR = {
+    "yes": Wheelchair.YES,
+    "no": Wheelchair.NO,
+    "limited": Wheelchair.LIMITED,
+    "designated": Wheelchair.DESIGNATED,
+    "bad": Wheelchair.NO,
 }
 
-ENTRANCE = {"yes": Entrance.OTHER, "main": Entrance.MAIN, "secondary": Entrance.SECONDARY,
-            "service": Entrance.SERVICE, "emergency": Entrance.EMERGENCY}
+ACCESS = {
+    "no": Access.NO,
+    "private": Access.PRIVATE,
+    "destination": Access.DESTINATION,
+    "customers": Access.DESTINATION,
+    "delivery": Access.DESTINATION,
+    "permissive": Access.PERMISSIVE,
+    "yes": Access.YES,
+    "designated": Access.DESIGNATED,
+    "official": Access.DESIGNATED,
+    "public": Access.YES,
+    "use_sidepath": Access.NO,
+    "discouraged": Access.PERMISSIVE,
+    "agricultural": Access.NO,
+    "forestry": Access.NO,
+}
+
+BARRIER = {
+    "kerb": Barrier.KERB,
+    "bollard": Barrier.BOLLARD,
+    "gate": Barrier.GATE,
+    "lift_gate": Barrier.LIFT_GATE,
+    "turnstile": Barrier.TURNSTILE,
+    "full-height_turnstile": Barrier.TURNSTILE,
+    "kissing_gate": Barrier.KISSING_GATE,
+    "stile": Barrier.STILE,
+    "cycle_barrier": Barrier.CYCLE_BARRIER,
+    "block": Barrier.BLOCK,
+    "entrance": Barrier.ENTRANCE,
+    "swing_gate": Barrier.GATE,
+    "sliding_gate": Barrier.GATE,
+    "yes": Barrier.UNKNOWN,
+}
+
+ENTRANCE = {
+    "yes": Entrance.OTHER,
+    "main": Entrance.MAIN,
+    "secondary": Entrance.SECONDARY,
+    "service": Entrance.SERVICE,
+    "emergency": Entrance.EMERGENCY,
+}
 
 CROSSING = {
     "traffic_signals": Crossing.TRAFFIC_SIGNALS,
@@ -184,8 +271,13 @@ def crossing_control(tags: Tags) -> tuple[Crossing, Tri, Tri, Tri]:
     control = CROSSING.get(value, Crossing.UNKNOWN)
     signals = tri(tags.get("crossing:signals"))
     marking_value = tags.get("crossing:markings")
-    markings = (Tri.UNKNOWN if marking_value is None
-                else Tri.NO if marking_value.strip().lower() in {"no", "none"} else Tri.YES)
+    markings = (
+        Tri.UNKNOWN
+        if marking_value is None
+        else Tri.NO
+        if marking_value.strip().lower() in {"no", "none"}
+        else Tri.YES
+    )
     island = tri(tags.get("crossing:island"))
     if value == "island":
         island = Tri.YES
@@ -224,14 +316,20 @@ def node_attributes(tags: Tags) -> dict[str, Any]:
         out["kerb_source"] = Source.TAG
     if highway == "crossing" or tags.get("railway") == "crossing" or "crossing" in tags:
         control, signals, markings, island = crossing_control(tags)
-        out |= {"crossing": control, "crossing_signals": signals,
-                "crossing_markings": markings, "crossing_island": island}
+        out |= {
+            "crossing": control,
+            "crossing_signals": signals,
+            "crossing_markings": markings,
+            "crossing_island": island,
+        }
     if highway == "traffic_signals":
         out["traffic_signals"] = Tri.YES
-    for attr, key in (("signals_sound", "traffic_signals:sound"),
-                      ("signals_vibration", "traffic_signals:vibration"),
-                      ("button_operated", "button_operated"),
-                      ("tactile_paving", "tactile_paving")):
+    for attr, key in (
+        ("signals_sound", "traffic_signals:sound"),
+        ("signals_vibration", "traffic_signals:vibration"),
+        ("button_operated", "button_operated"),
+        ("tactile_paving", "tactile_paving"),
+    ):
         if key in tags:
             out[attr] = tri(tags[key])
     if highway == "elevator":
@@ -256,9 +354,15 @@ def road_class(tags: Tags) -> tuple[Highway, int]:
 def sidewalk(tags: Tags) -> Sidewalk:
     """Which sides of a road have a sidewalk, from ``sidewalk`` and ``sidewalk:<side>``."""
     value = tags.get("sidewalk", "").strip().lower()
-    main = {"both": Sidewalk.BOTH, "left": Sidewalk.LEFT, "right": Sidewalk.RIGHT,
-            "no": Sidewalk.NO, "none": Sidewalk.NO, "separate": Sidewalk.SEPARATE,
-            "yes": Sidewalk.BOTH}.get(value, Sidewalk.UNKNOWN)
+    main = {
+        "both": Sidewalk.BOTH,
+        "left": Sidewalk.LEFT,
+        "right": Sidewalk.RIGHT,
+        "no": Sidewalk.NO,
+        "none": Sidewalk.NO,
+        "separate": Sidewalk.SEPARATE,
+        "yes": Sidewalk.BOTH,
+    }.get(value, Sidewalk.UNKNOWN)
     both = tags.get("sidewalk:both", "").strip().lower()
     left = tags.get("sidewalk:left", both).strip().lower()
     right = tags.get("sidewalk:right", both).strip().lower()
@@ -279,8 +383,9 @@ def _sidewalk_value(tags: Tags, side: Sidewalk, key: str) -> list[str]:
     sides = {Sidewalk.LEFT: ["left"], Sidewalk.RIGHT: ["right"]}.get(side, ["left", "right"])
     values = []
     for name in sides:
-        value = tags.get(f"sidewalk:{name}:{key}", tags.get(f"sidewalk:both:{key}",
-                                                              tags.get(f"sidewalk:{key}")))
+        value = tags.get(
+            f"sidewalk:{name}:{key}", tags.get(f"sidewalk:both:{key}", tags.get(f"sidewalk:{key}"))
+        )
         if value is not None:
             values.append(value)
     return values
@@ -328,7 +433,7 @@ def way_highway(tags: Tags) -> Highway:
 def way_attributes(tags: Tags) -> dict[str, Any] | None:
     """Attributes of a walkable way, or ``None`` when people on foot cannot use it."""
     highway = way_highway(tags)
-    if highway == Highway.UNKNOWN or tags.get("area") == "yes" and highway != Highway.PEDESTRIAN:
+    if highway == Highway.UNKNOWN or (tags.get("area") == "yes" and highway != Highway.PEDESTRIAN):
         return None
     is_road = highway in ROADS
     side = sidewalk(tags) if is_road else Sidewalk.NOT_A_ROAD
@@ -338,11 +443,14 @@ def way_attributes(tags: Tags) -> dict[str, Any] | None:
     out: dict[str, Any] = {"highway": highway, "sidewalk": side, "access": foot}
     footway = tags.get("footway", "").strip().lower()
     if highway in {Highway.FOOTWAY, Highway.PATH, Highway.CYCLEWAY} and footway:
-        out["footway"] = {"sidewalk": Footway.SIDEWALK, "crossing": Footway.CROSSING,
-                          "access_aisle": Footway.ACCESS_AISLE,
-                          "traffic_island": Footway.TRAFFIC_ISLAND,
-                          "link": Footway.LINK}.get(footway, Footway.OTHER)
-    if out.get("footway") == Footway.CROSSING or "crossing" in tags and not is_road:
+        out["footway"] = {
+            "sidewalk": Footway.SIDEWALK,
+            "crossing": Footway.CROSSING,
+            "access_aisle": Footway.ACCESS_AISLE,
+            "traffic_island": Footway.TRAFFIC_ISLAND,
+            "link": Footway.LINK,
+        }.get(footway, Footway.OTHER)
+    if out.get("footway") == Footway.CROSSING or ("crossing" in tags and not is_road):
         out["footway"] = Footway.CROSSING
         control, *_ = crossing_control(tags)
         out["crossing"] = control
@@ -350,8 +458,11 @@ def way_attributes(tags: Tags) -> dict[str, Any] | None:
     if not math.isnan(grade):
         out["incline_pct"], out["incline_source"] = grade, Source.TAG
     if direction:
-        out["incline_direction"] = {"up": InclineDirection.UP, "down": InclineDirection.DOWN,
-                                    "level": InclineDirection.LEVEL}[direction]
+        out["incline_direction"] = {
+            "up": InclineDirection.UP,
+            "down": InclineDirection.DOWN,
+            "level": InclineDirection.LEVEL,
+        }[direction]
     on_sidewalk = is_road and side in {Sidewalk.BOTH, Sidewalk.LEFT, Sidewalk.RIGHT}
     if on_sidewalk:
         # The road's own surface and width describe the carriageway, not the sidewalk.
@@ -359,41 +470,61 @@ def way_attributes(tags: Tags) -> dict[str, Any] | None:
         out["surface"] = max(surfaces, key=SURFACE_RANK.__getitem__, default=Surface.UNKNOWN)
         smooth = [_smoothness(v) for v in _sidewalk_value(tags, side, "smoothness")]
         out["smoothness"] = max(smooth, default=Smoothness.UNKNOWN)
-        out["width_m"] = _min_nan([units.length_m(v)
-                                   for v in _sidewalk_value(tags, side, "width")])
+        out["width_m"] = _min_nan([units.length_m(v) for v in _sidewalk_value(tags, side, "width")])
         paving = [tri(v) for v in _sidewalk_value(tags, side, "tactile_paving")]
         out["tactile_paving"] = min(paving) if paving else Tri.UNKNOWN
     else:
         out["surface"] = _surface(tags.get("surface"))
         out["smoothness"] = _smoothness(tags.get("smoothness"))
         if not is_road:
-            out["width_m"] = _min_nan([units.length_m(tags.get("width")),
-                                       units.length_m(tags.get("maxwidth:physical")),
-                                       units.length_m(tags.get("est_width"))])
+            out["width_m"] = _min_nan(
+                [
+                    units.length_m(tags.get("width")),
+                    units.length_m(tags.get("maxwidth:physical")),
+                    units.length_m(tags.get("est_width")),
+                ]
+            )
         out["tactile_paving"] = tri(tags.get("tactile_paving"))
     if highway == Highway.STEPS or "step_count" in tags:
         out["step_count"] = units.count(tags.get("step_count"))
-    out["handrail"] = _tri_any(tags, ("handrail", "handrail:left", "handrail:right",
-                                      "handrail:center", "handrail:centre"))
+    out["handrail"] = _tri_any(
+        tags, ("handrail", "handrail:left", "handrail:right", "handrail:center", "handrail:centre")
+    )
     out["ramp"] = tri(tags.get("ramp"))
     out["ramp_wheelchair"] = tri(tags.get("ramp:wheelchair"))
     out["ramp_stroller"] = tri(tags.get("ramp:stroller"))
     out["lit"] = lit(tags.get("lit"))
-    out["wheelchair"] = WHEELCHAIR.get(tags.get("wheelchair", "").strip().lower(),
-                                       Wheelchair.UNKNOWN)
+    out["wheelchair"] = WHEELCHAIR.get(
+        tags.get("wheelchair", "").strip().lower(), Wheelchair.UNKNOWN
+    )
     winter = [tri(tags.get(k)) for k in ("winter_service", "snowplowing") if k in tags]
-    out["winter_service"] = (Tri.NO if Tri.NO in winter else Tri.YES if Tri.YES in winter
-                             else Tri.UNKNOWN)
+    out["winter_service"] = (
+        Tri.NO if Tri.NO in winter else Tri.YES if Tri.YES in winter else Tri.UNKNOWN
+    )
     _, lanes = road_class(tags)
     out["lanes"] = lanes
     indoor = tags.get("indoor")
-    out["indoor"] = (Tri.YES if highway == Highway.CORRIDOR or indoor in {"yes", "room",
-                     "corridor", "area"} else tri(indoor) if indoor else Tri.UNKNOWN)
+    out["indoor"] = (
+        Tri.YES
+        if highway == Highway.CORRIDOR or indoor in {"yes", "room", "corridor", "area"}
+        else tri(indoor)
+        if indoor
+        else Tri.UNKNOWN
+    )
     out["bridge"] = Tri.YES if tags.get("bridge", "no") != "no" else Tri.NO
-    out["tunnel"] = (Tri.YES if tags.get("tunnel", "no") != "no" or tags.get("covered") == "yes"
-                     and indoor == "yes" else Tri.NO)
-    for key, attr in (("level", "level"), ("opening_hours", "opening_hours"), ("name", "name"),
-                      ("name:kk", "name_kk"), ("name:ru", "name_ru"), ("name:en", "name_en")):
+    out["tunnel"] = (
+        Tri.YES
+        if tags.get("tunnel", "no") != "no" or (tags.get("covered") == "yes" and indoor == "yes")
+        else Tri.NO
+    )
+    for key, attr in (
+        ("level", "level"),
+        ("opening_hours", "opening_hours"),
+        ("name", "name"),
+        ("name:kk", "name_kk"),
+        ("name:ru", "name_ru"),
+        ("name:en", "name_en"),
+    ):
         if key in tags:
             out[attr] = tags[key]
     return out

@@ -81,7 +81,7 @@ def incline(value: str | None) -> tuple[float, str]:
         return NAN, ""
     number = _number(match[1])
     grade = math.tan(math.radians(number)) * 100.0 if match[2] in {"°", "deg"} else number
-    if abs(number) >= 90 and match[2] in {"°", "deg"} or abs(grade) > MAX_PLAUSIBLE_INCLINE_PCT:
+    if (abs(number) >= 90 and match[2] in {"°", "deg"}) or abs(grade) > MAX_PLAUSIBLE_INCLINE_PCT:
         return NAN, ""
     direction = "up" if grade > 0 else "down" if grade < 0 else "level"
     return grade, direction
