@@ -23,7 +23,8 @@ EXIT_DATA, EXIT_INPUT = 1, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise BadInput(f"{message} (see 'stepfree {self.prog.split()[-1]} --help')")
+        command = " ".join(self.prog.split()[1:])
+        raise BadInput(f"{message} (see 'stepfree {command} --help')".replace("  ", " "))
 
 
 def _graph_path(value: str | None) -> Path:

@@ -9,6 +9,7 @@ import pytest
 
 from stepfree.graph.model import directed_incline_direction, directed_incline_pct
 from stepfree.ingest.attributes import InclineDirection, Kerb
+
 from worlds import World
 
 

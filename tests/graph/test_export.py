@@ -1,0 +1,299 @@
+"""GeoJSON and OpenSidewalks (OSW 0.2) export, and the OSM -> OSW -> graph round trip."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import stepfree
+from stepfree.errors import BadInput
+from stepfree.graph.export import (
+    OSW_SCHEMA,
+    graph_to_geojson,
+    graph_to_osw,
+    osw_dataset_name,
+    write_geojson,
+    write_osw,
+)
+from stepfree.graph.model import Graph
+from stepfree.ingest.attributes import (
+    EDGE_ATTRIBUTES,
+    NODE_ATTRIBUTES,
+    STRING_ATTRIBUTES,
+    Barrier,
+    Footway,
+    InclineDirection,
+    Kerb,
+    Surface,
+)
+from stepfree.ingest.osw import graph_from_osw
+
+from worlds import World
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+REDMOND_PBF = DATA / "osm" / "redmond_microsoft_campus_2023-10.osm.pbf"
+
+#: OSW 0.2 fields (schema ``jsonschema/src``) that edges and nodes may carry besides ``ext:*``.
+OSW_EDGE_FIELDS = {"_id", "_u_id", "_v_id", "highway", "footway", "crossing", "crossing:markings",
+                   "foot", "surface", "width", "incline", "climb", "step_count", "name",
+                   "length", "description"}
+OSW_NODE_FIELDS = {"_id", "barrier", "kerb", "tactile_paving"}
+OSW_SURFACES = {"asphalt", "concrete", "gravel", "grass", "paved", "paving_stones", "unpaved",
+                "dirt", "grass_paver"}
+
+WORLD = World(
+    """
+    a---b---c---d
+            |
+            e---f---g
+    """,
+    ways={
+        "abc": {"highway": "footway", "footway": "sidewalk", "surface": "asphalt", "width": "1.8",
+                "incline": "5%", "lit": "yes", "wheelchair": "limited", "tactile_paving": "yes",
+                "name": "Абай даңғылы", "name:ru": "проспект Абая"},
+        "cd": {"highway": "steps", "step_count": "7", "incline": "up", "handrail": "yes",
+               "ramp:wheelchair": "no"},
+        "ce": {"highway": "residential", "sidewalk": "left", "sidewalk:left:surface": "sett",
+               "sidewalk:left:width": "2", "lanes": "2"},
+        "ef": {"highway": "footway", "footway": "crossing", "crossing": "traffic_signals"},
+        "fg": {"highway": "path", "surface": "compacted", "smoothness": "bad", "incline": "-12%",
+               "bridge": "yes", "level": "1", "winter_service": "yes"},
+    },
+    nodes={
+        "b": {"barrier": "kerb", "kerb": "raised", "tactile_paving": "no", "kerb:height": "0.12"},
+        "e": {"highway": "crossing", "crossing": "marked", "crossing:island": "no"},
+        "f": {"kerb": "lowered"},
+        "g": {"barrier": "bollard"},
+        "d": {"entrance": "main", "wheelchair": "yes", "opening_hours": "Mo-Fr 09:00-18:00"},
+    },
+)
+
+
+@pytest.fixture(scope="module")
+def world_graph(tmp_path_factory: pytest.TempPathFactory) -> Graph:
+    return WORLD.graph(tmp_path_factory.mktemp("world"))
+
+
+def _strings(graph: Graph, kind: str, name: str) -> list[str | None]:
+    return [graph.string(index) for index in graph.arrays[f"{kind}.{name}"].tolist()]
+
+
+def _differences(a: Graph, b: Graph, kind: str, schema: dict[str, object]) -> set[str]:
+    """Names of the attributes whose arrays differ between two graphs."""
+    out = set()
+    for name in schema:
+        if name in STRING_ATTRIBUTES:
+            same = _strings(a, kind, name) == _strings(b, kind, name)
+        else:
+            x, y = a.arrays[f"{kind}.{name}"], b.arrays[f"{kind}.{name}"]
+            same = np.array_equal(x, y, equal_nan=x.dtype.kind == "f")
+        if not same:
+            out.add(name)
+    return out
+
+
+# --------------------------------------------------------------------------- GeoJSON
+
+
+def test_geojson_has_one_line_per_edge_with_every_attribute(world_graph: Graph) -> None:
+    document = graph_to_geojson(world_graph)
+    json.dumps(document, allow_nan=False)  # NaN would make invalid JSON
+    assert document["type"] == "FeatureCollection"
+    assert "OpenStreetMap contributors" in document["attribution"]
+    edges = [f for f in document["features"] if f["geometry"]["type"] == "LineString"]
+    assert len(edges) == world_graph.n_edges == 6
+    for index, feature in enumerate(edges):
+        properties = feature["properties"]
+        assert properties["edge"] == index
+        assert set(EDGE_ATTRIBUTES) | {"osm_way_id", "u", "v", "length_m"} <= set(properties)
+        coords = np.array(feature["geometry"]["coordinates"])
+        assert np.array_equal(coords, world_graph.edge_coords(index))
+        u = properties["u"]
+        assert coords[0].tolist() == [world_graph.node("lon")[u], world_graph.node("lat")[u]]
+
+
+def test_geojson_writes_enum_names_nulls_and_strings(world_graph: Graph) -> None:
+    document = graph_to_geojson(world_graph)
+    by_edge = {f["properties"]["edge"]: f["properties"] for f in document["features"]
+               if f["properties"]["kind"] == "edge"}
+    sidewalk = by_edge[WORLD.edge(world_graph, "a", "b")]
+    assert sidewalk["footway"] == "sidewalk"
+    assert sidewalk["surface"] == "paved_smooth"
+    assert sidewalk["incline_pct"] == 5.0
+    assert sidewalk["width_m"] == 1.8  # float32 written as its shortest decimal
+    assert sidewalk["name"] == "Абай даңғылы"
+    assert sidewalk["name_en"] is None
+    assert sidewalk["smoothness"] == "unknown"
+    assert sidewalk["step_count"] is None  # -1 (unknown count) is null
+    path = by_edge[WORLD.edge(world_graph, "f", "g")]
+    assert path["width_m"] is None  # NaN is null
+    assert path["level"] == "1"
+    steps = by_edge[WORLD.edge(world_graph, "c", "d")]
+    assert steps["step_count"] == 7
+    assert steps["incline_direction"] == "up"
+    assert steps["incline_pct"] is None
+
+
+def test_geojson_nodes_are_those_that_carry_something(world_graph: Graph) -> None:
+    nodes = {f["properties"]["osm_node_id"]: f["properties"]
+             for f in graph_to_geojson(world_graph)["features"]
+             if f["properties"]["kind"] == "node"}
+    assert set(nodes) == {WORLD.osm_id(letter) for letter in "bdefg"}
+    kerb = nodes[WORLD.osm_id("b")]
+    assert kerb["kerb"] == "raised"
+    assert kerb["barrier"] == "kerb"
+    assert kerb["kerb_height_m"] == pytest.approx(0.12)
+    assert kerb["tactile_paving"] == "no"
+    assert kerb["crossing"] == "not_a_crossing"
+    assert set(NODE_ATTRIBUTES) <= set(kerb)
+    assert nodes[WORLD.osm_id("e")]["crossed_road_class"] == "residential"
+    assert nodes[WORLD.osm_id("d")]["opening_hours"] == "Mo-Fr 09:00-18:00"
+
+
+def test_write_geojson_is_atomic_and_refuses_a_missing_folder(world_graph: Graph,
+                                                             tmp_path: Path) -> None:
+    target = tmp_path / "world.geojson"
+    assert write_geojson(world_graph, target) == target
+    assert json.loads(target.read_text(encoding="utf-8")) == graph_to_geojson(world_graph)
+    assert [p.name for p in tmp_path.iterdir()] == ["world.geojson"]  # no temp file left
+    with pytest.raises(BadInput, match="does not exist"):
+        write_geojson(world_graph, tmp_path / "missing" / "world.geojson")
+
+
+# --------------------------------------------------------------------------- OSW
+
+
+def test_osw_files_follow_the_schema(world_graph: Graph) -> None:
+    files = graph_to_osw(world_graph)
+    assert set(files) == {"edges", "nodes", "points"}
+    for document in files.values():
+        assert document["$schema"] == OSW_SCHEMA
+        assert document["type"] == "FeatureCollection"
+        assert document["dataSource"]["license"].startswith("https://opendatacommons.org/licenses/odbl")
+        json.dumps(document, allow_nan=False)
+    nodes = {f["properties"]["_id"]: f for f in files["nodes"]["features"]}
+    assert len(nodes) == world_graph.n_nodes
+    edges = files["edges"]["features"]
+    assert len(edges) == world_graph.n_edges
+    for feature in edges:
+        properties = feature["properties"]
+        assert {key for key in properties if not key.startswith("ext:")} <= OSW_EDGE_FIELDS
+        assert properties.get("surface", "paved") in OSW_SURFACES
+        assert -1.0 <= properties.get("incline", 0.0) <= 1.0
+        coords = feature["geometry"]["coordinates"]  # drawn from u to v
+        assert coords[0] == nodes[properties["_u_id"]]["geometry"]["coordinates"]
+        assert coords[-1] == nodes[properties["_v_id"]]["geometry"]["coordinates"]
+    for feature in nodes.values():
+        assert {k for k in feature["properties"] if not k.startswith("ext:")} <= OSW_NODE_FIELDS
+
+
+def test_osw_values_are_osm_tag_values(world_graph: Graph) -> None:
+    files = graph_to_osw(world_graph)
+    edges = {int(f["properties"]["_id"]): f["properties"] for f in files["edges"]["features"]}
+    sidewalk = edges[WORLD.edge(world_graph, "a", "b")]
+    assert sidewalk["incline"] == 0.05  # a fraction, as in OSW data
+    assert (sidewalk["highway"], sidewalk["footway"], sidewalk["surface"]) == (
+        "footway", "sidewalk", "paved")
+    assert sidewalk["width"] == 1.8
+    assert sidewalk["ext:wheelchair"] == "limited"
+    assert sidewalk["ext:osm_way_id"] == str(WORLD.way_id("abc"))
+    steps = edges[WORLD.edge(world_graph, "c", "d")]
+    assert (steps["climb"], steps["step_count"], steps["ext:handrail"]) == ("up", 7, "yes")
+    assert "incline" not in steps
+    road = edges[WORLD.edge(world_graph, "c", "e")]
+    assert road["ext:sidewalk"] == "left"
+    assert road["ext:sidewalk:surface"] == "sett"  # the sidewalk's surface, not the road's
+    assert "surface" not in road
+    assert road["ext:sidewalk:width"] == 2.0
+    crossing = edges[WORLD.edge(world_graph, "e", "f")]
+    assert crossing["ext:crossing"] == "traffic_signals"
+    path = edges[WORLD.edge(world_graph, "f", "g")]
+    assert (path["incline"], path["ext:surface"], path["ext:bridge"]) == (-0.12, "compacted", "yes")
+    nodes = {int(f["properties"]["_id"]): f["properties"] for f in files["nodes"]["features"]}
+    assert nodes[WORLD.osm_id("b")] == {"_id": str(WORLD.osm_id("b")), "barrier": "kerb",
+                                        "kerb": "raised", "ext:kerb:height": "0.12",
+                                        "tactile_paving": "no"}
+    assert nodes[WORLD.osm_id("f")]["kerb"] == "lowered"
+    assert nodes[WORLD.osm_id("g")]["ext:barrier"] == "bollard"
+    assert nodes[WORLD.osm_id("e")]["ext:crossed_highway"] == "residential"
+    points = files["points"]["features"]
+    assert [p["properties"] for p in points] == [{"_id": str(WORLD.osm_id("g")),
+                                                  "barrier": "bollard"}]
+
+
+def test_osw_round_trip_keeps_every_attribute(world_graph: Graph, tmp_path: Path) -> None:
+    archive = write_osw(world_graph, tmp_path / "world.osw.zip")
+    with zipfile.ZipFile(archive) as opened:
+        assert sorted(opened.namelist()) == ["world.edges.OSW.geojson", "world.nodes.OSW.geojson",
+                                             "world.points.OSW.geojson"]
+    back = graph_from_osw(archive)
+    assert back.n_edges == world_graph.n_edges
+    for name in ("u", "v", "osm_way_id", "length_m"):
+        assert np.array_equal(back.edge(name), world_graph.edge(name))
+    assert np.array_equal(back.node("osm_id"), world_graph.node("osm_id"))
+    assert _differences(world_graph, back, "edge", EDGE_ATTRIBUTES) == set()
+    # A kerb tagged without barrier=kerb is written as an OSW curb (barrier=kerb).
+    assert _differences(world_graph, back, "node", NODE_ATTRIBUTES) == {"barrier"}
+    f = WORLD.node(world_graph, "f")
+    assert (world_graph.node("barrier")[f], back.node("barrier")[f]) == (Barrier.NONE, Barrier.KERB)
+    assert back.meta["osw"]["dataSource"]["name"] == "OpenStreetMap"
+
+
+def test_write_osw_refuses_other_names(world_graph: Graph, tmp_path: Path) -> None:
+    with pytest.raises(BadInput, match=r"\.zip"):
+        write_osw(world_graph, tmp_path / "world.geojson")
+    assert osw_dataset_name(Path("wa.microsoft.graph.zip")) == "wa.microsoft.graph"
+    assert osw_dataset_name(Path("campus.OSW.zip")) == "campus"
+
+
+# --------------------------------------------------------------------------- real data
+
+
+@pytest.fixture(scope="module")
+def redmond() -> Graph:
+    if not REDMOND_PBF.exists():
+        pytest.skip(f"real data not found under {DATA} (the shared data folder is absent)")
+    return stepfree.build_graph(REDMOND_PBF)
+
+
+def _counts(values: np.ndarray, enum: type) -> Counter[str]:
+    return Counter(enum(value).name for value in values.tolist())
+
+
+@pytest.mark.slow
+def test_redmond_osm_to_osw_and_back(redmond: Graph, tmp_path: Path) -> None:
+    back = graph_from_osw(write_osw(redmond, tmp_path / "redmond.osw.zip"))
+    assert back.n_edges == redmond.n_edges == 4537
+    total, total_back = float(redmond.edge("length_m").sum()), float(back.edge("length_m").sum())
+    assert total_back == pytest.approx(total, rel=1e-3)
+    assert _counts(back.node("kerb"), Kerb) == _counts(redmond.node("kerb"), Kerb)
+    assert _counts(redmond.node("kerb"), Kerb)["LOWERED"] == 646
+    assert _counts(back.edge("surface"), Surface) == _counts(redmond.edge("surface"), Surface)
+    assert _counts(back.edge("footway"), Footway) == _counts(redmond.edge("footway"), Footway)
+    # Redmond's OSM inclines are all up/down (no grades): the directions survive.
+    assert np.array_equal(back.edge("incline_pct"), redmond.edge("incline_pct"), equal_nan=True)
+    directions = _counts(back.edge("incline_direction"), InclineDirection)
+    assert directions == _counts(redmond.edge("incline_direction"), InclineDirection)
+    assert directions["UP"] + directions["DOWN"] > 600
+    assert _differences(redmond, back, "edge", EDGE_ATTRIBUTES) == set()
+    changed = np.flatnonzero(back.node("barrier") != redmond.node("barrier"))
+    assert (redmond.node("barrier")[changed] == Barrier.NONE).all()  # kerbs without barrier=kerb
+    assert (redmond.node("kerb")[changed] != Kerb.UNKNOWN).all()
+    assert _differences(redmond, back, "node", NODE_ATTRIBUTES) <= {"barrier"}
+
+
+@pytest.mark.slow
+def test_redmond_geojson(redmond: Graph, tmp_path: Path) -> None:
+    path = write_geojson(redmond, tmp_path / "redmond.geojson")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    kinds = Counter(feature["properties"]["kind"] for feature in document["features"])
+    assert kinds["edge"] == redmond.n_edges
+    kerbs = Counter(feature["properties"]["kerb"] for feature in document["features"]
+                    if feature["properties"]["kind"] == "node")
+    assert kerbs["lowered"] == 646
+    assert kerbs["raised"] == 91
