@@ -81,6 +81,14 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_download(args: argparse.Namespace) -> int:
+    from stepfree.ingest.download import download_region
+
+    path = download_region(args.region, Path(args.dir), args.base_url, progress_printer())
+    print(f"{path} ({path.stat().st_size:,} bytes, checksum verified)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="stepfree", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -100,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("--problems", help="write data problems for mappers as GeoJSON")
     inspect.set_defaults(func=cmd_inspect)
 
+    download = sub.add_parser("download", help="fetch a Geofabrik extract (resumes, checks MD5)")
+    download.add_argument("region", help="Geofabrik path (asia/kazakhstan) or a city preset")
+    download.add_argument("-d", "--dir", default=".", help="folder to write into (default: .)")
+    download.add_argument(
+        "--base-url", default="https://download.geofabrik.de", help="mirror to download from"
+    )
+    download.set_defaults(func=cmd_download)
     return parser
 
 

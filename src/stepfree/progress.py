@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 PHASES = ("reading ways", "reading nodes", "building graph", "sampling terrain", "writing graph")
+DOWNLOAD_PHASES = ("downloading", "verifying")
 BAR_WIDTH = 20
 
 
@@ -17,12 +18,13 @@ def progress_printer() -> Callable[[str, int], None]:
     started = time.monotonic()
 
     def show(phase: str, count: int) -> None:
-        step = PHASES.index(phase) + 1 if phase in PHASES else 0
-        filled = BAR_WIDTH * step // len(PHASES)
+        phases = DOWNLOAD_PHASES if phase in DOWNLOAD_PHASES else PHASES
+        step = phases.index(phase) + 1 if phase in phases else 0
+        filled = BAR_WIDTH * step // len(phases)
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
         elapsed = time.monotonic() - started
         sys.stderr.write(f"\r[{bar}] {phase}: {count:,} ({elapsed:.1f} s)\033[K")
-        if phase == PHASES[-1]:
+        if phase == phases[-1]:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
