@@ -7,6 +7,7 @@ id, so they can be checked by hand against the source file.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -78,40 +79,70 @@ def _kerb_known(graph: Graph) -> np.ndarray:
     return (graph.node("kerb") != Kerb.UNKNOWN) | ~np.isnan(graph.node("kerb_height_m"))
 
 
-def crossings(graph: Graph) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Crossings:
     """Each crossing: a crossing way (by OSM id), or a crossing node on no crossing way."""
-    kinds = edge_kinds(graph)
-    is_crossing_edge = kinds == KINDS.index("crossing")
+
+    way: np.ndarray  # int64 OSM way id per crossing, -1 for a lone crossing node
+    node: np.ndarray  # a representative node per crossing (its crossing node when mapped)
+    kerb_ends_known: np.ndarray  # 0, 1 or 2 per crossing
+    points: np.ndarray  # every node tagged as a crossing
+    unknown_kerb_nodes: np.ndarray  # nodes of crossings with no kerb information at all
+
+
+def crossings(graph: Graph) -> Crossings:
+    """Find the crossings and what is known of their kerbs, vectorised.
+
+    A crossing way's two ends are known when a kerb is mapped on its crossing node (it then
+    describes both kerbs) or, else, by the number of its nodes that carry kerb information.
+    """
+    cached = graph.derived.get("crossings")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    is_crossing_edge = edge_kinds(graph) == KINDS.index("crossing")
     kerb_known = _kerb_known(graph)
     crossing_node = graph.node("crossing") != Crossing.NOT_A_CROSSING
     way_ids = graph.edge("osm_way_id")[is_crossing_edge]
     u, v = graph.edge("u")[is_crossing_edge], graph.edge("v")[is_crossing_edge]
-    out, covered = [], np.zeros(graph.n_nodes, dtype=bool)
-    order = np.argsort(way_ids, kind="stable")
-    bounds = np.flatnonzero(np.diff(way_ids[order])) + 1
-    for group in np.split(order, bounds) if order.size else []:
-        nodes = np.unique(np.concatenate((u[group], v[group])))
-        covered[nodes] = True
-        points = nodes[crossing_node[nodes]]
-        ends = 2 if (kerb_known[points]).any() else min(2, int(kerb_known[nodes].sum()))
-        out.append(
-            {
-                "way": int(way_ids[group[0]]),
-                "nodes": nodes,
-                "points": points,
-                "kerb_ends_known": ends,
-            }
-        )
-    for node in np.flatnonzero(crossing_node & ~covered):
-        out.append(
-            {
-                "way": None,
-                "nodes": np.array([node]),
-                "points": np.array([node]),
-                "kerb_ends_known": 2 if kerb_known[node] else 0,
-            }
-        )
-    return out
+    pairs = np.unique(
+        np.column_stack(
+            (np.concatenate((way_ids, way_ids)), np.concatenate((u, v)).astype(np.int64))
+        ),
+        axis=0,
+    )
+    ways, group = np.unique(pairs[:, 0], return_inverse=True)
+    nodes = pairs[:, 1]
+    n_groups = ways.size
+    n_kerbs = np.bincount(group, kerb_known[nodes], minlength=n_groups)
+    kerb_on_point = (
+        np.bincount(group, kerb_known[nodes] & crossing_node[nodes], minlength=n_groups) > 0
+    )
+    ends = np.where(kerb_on_point, 2, np.minimum(2, n_kerbs)).astype(np.int64)
+    order = np.lexsort((~crossing_node[nodes], group))
+    first = (
+        order[np.concatenate(([True], group[order][1:] != group[order][:-1]))]
+        if order.size
+        else order
+    )
+    covered = np.zeros(graph.n_nodes, dtype=bool)
+    covered[nodes] = True
+    lone = np.flatnonzero(crossing_node & ~covered)
+    unknown = np.zeros(graph.n_nodes, dtype=bool)
+    bare = ends[group] == 0
+    unknown[nodes[bare & crossing_node[nodes]]] = True
+    representative = nodes[first]
+    no_point = np.bincount(group, crossing_node[nodes], minlength=n_groups) == 0
+    unknown[representative[(ends == 0) & no_point]] = True
+    unknown[lone[~kerb_known[lone]]] = True
+    result = Crossings(
+        way=np.concatenate((ways, np.full(lone.size, -1))).astype(np.int64),
+        node=np.concatenate((representative, lone)).astype(np.int64),
+        kerb_ends_known=np.concatenate((ends, np.where(kerb_known[lone], 2, 0))),
+        points=np.flatnonzero(crossing_node),
+        unknown_kerb_nodes=np.flatnonzero(unknown),
+    )
+    graph.derived["crossings"] = result
+    return result
 
 
 def islands(graph: Graph) -> tuple[np.ndarray, int]:
@@ -143,13 +174,9 @@ def coverage_report(graph: Graph) -> dict[str, Any]:
         return ~np.isnan(values) if unknown is None else values != unknown
 
     all_crossings = crossings(graph)
-    points = (
-        np.unique(np.concatenate([c["points"] for c in all_crossings]))
-        if all_crossings
-        else np.array([], dtype=np.int64)
-    )
+    points = all_crossings.points
     signalled = points[graph.node("crossing")[points] == Crossing.TRAFFIC_SIGNALS]
-    ends = np.array([c["kerb_ends_known"] for c in all_crossings])
+    ends = all_crossings.kerb_ends_known
     steps = graph.edge("highway") == Highway.STEPS
     step_ways, first = np.unique(graph.edge("osm_way_id")[steps], return_index=True)
     step_index = np.flatnonzero(steps)[first]
@@ -175,7 +202,7 @@ def coverage_report(graph: Graph) -> dict[str, Any]:
                 "lit": _share(known("lit", Tri.UNKNOWN), sw_len),
             },
             "crossings": {
-                "count": len(all_crossings),
+                "count": int(all_crossings.way.size),
                 "kerb_ends_known": round(float(ends.sum()) / (2 * ends.size), 4)
                 if ends.size
                 else None,
@@ -202,7 +229,7 @@ def coverage_report(graph: Graph) -> dict[str, Any]:
             },
         },
         "problems": {
-            "crossings_without_kerb": sum(1 for c in all_crossings if c["kerb_ends_known"] == 0),
+            "crossings_without_kerb": int((all_crossings.kerb_ends_known == 0).sum()),
             "islands": int(np.unique(labels).size - 1),
             "nodes_off_main_network": int((labels != main).sum()),
             "steps_without_direction": int(
@@ -267,23 +294,19 @@ def problems_geojson(graph: Graph) -> dict[str, Any]:
     """Data problems as GeoJSON features for mappers (each with an OSM id to open)."""
     features = []
     osm_node = graph.node("osm_id")
-    for crossing in crossings(graph):
-        if crossing["kerb_ends_known"] == 0:
-            node = int(crossing["points"][0] if crossing["points"].size else crossing["nodes"][0])
-            ref = {"osm_way_id": crossing["way"]} if crossing["way"] is not None else {}
-            features.append(
-                _point(
-                    graph,
-                    node,
-                    {
-                        "problem": "crossing_without_kerb",
-                        "osm_node_id": int(osm_node[node]),
-                        **ref,
-                        "fix": "tag barrier=kerb + kerb=raised|lowered|flush where the "
-                        "crossing meets the sidewalks",
-                    },
-                )
-            )
+    found = crossings(graph)
+    for way, node in zip(
+        found.way[found.kerb_ends_known == 0], found.node[found.kerb_ends_known == 0], strict=True
+    ):
+        ref = {"osm_way_id": int(way)} if way >= 0 else {}
+        props = {
+            "problem": "crossing_without_kerb",
+            "osm_node_id": int(osm_node[node]),
+            **ref,
+            "fix": "tag barrier=kerb + kerb=raised|lowered|flush where the crossing meets "
+            "the sidewalks",
+        }
+        features.append(_point(graph, int(node), props))
     labels, main = islands(graph)
     for label in np.unique(labels):
         if label == main:

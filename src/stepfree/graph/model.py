@@ -30,6 +30,8 @@ class Graph:
     arrays: Mapping[str, np.ndarray]
     meta: Mapping[str, Any] = field(default_factory=dict)
     strings: tuple[str, ...] = ()
+    #: Per-graph derived values computed on first use (crossing groups, profile costs...).
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def n_nodes(self) -> int:

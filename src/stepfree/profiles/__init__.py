@@ -1,0 +1,1 @@
+"""Routing profiles: the Profile model, presets (TOML) and costing."""

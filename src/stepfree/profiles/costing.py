@@ -1,0 +1,155 @@
+"""Costing in three pure parts, vectorised over the graph's arrays.
+
+- passable: the FORBID rules (hard limits) make an entry or node impassable (cost inf);
+- edge cost: seconds to walk each directed edge (speed, slope, steps) times preference factors
+  (each AVOID rule that applies adds ``avoid_factor - 1``; unlit ways multiply by
+  ``unlit_factor``);
+- transition cost at nodes: seconds (crossing waits by control, kerbs, barriers, elevators) plus
+  penalties (each avoided node costs the time of an ``avoid_node_detour_m`` detour; a busy
+  uncontrolled crossing costs a ``crossing_detour_m`` detour).
+
+The search minimises cost and reports seconds. A node's transition is charged on every entry
+that arrives at it, so the search kernels see one cost per directed edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from stepfree.graph.model import Graph, directed_incline_pct
+from stepfree.ingest.attributes import Barrier, Crossing, Highway, Kerb, Tri
+from stepfree.profiles.model import Policy, Profile
+from stepfree.profiles.rules import (
+    Context,
+    Rule,
+    busy_uncontrolled_crossings,
+    entry_rules,
+    node_rules,
+    time_rules,
+)
+
+#: Mean wait at a signalled crossing: half of a typical 60 s pedestrian cycle (s).
+SIGNAL_WAIT_S = 30.0
+#: Looking and waiting for a gap at an unsignalled crossing (s).
+CROSSING_WAIT_S = {Crossing.MARKED: 5.0, Crossing.UNMARKED: 10.0, Crossing.UNKNOWN: 10.0}
+#: Calling and riding an elevator (s).
+ELEVATOR_S = 60.0
+#: Opening a gate or passing a turnstile (s).
+BARRIER_S = 5.0
+#: Getting a wheel over a kerb that is not flush (s).
+KERB_S = 3.0
+#: Steps take longer than their horizontal length suggests (factor on time).
+STEPS_TIME_FACTOR = 2.0
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Everything a search needs for one profile on one graph."""
+
+    entry_cost: np.ndarray  # float64 per adjacency entry; inf = impassable
+    entry_seconds: np.ndarray  # float64 per adjacency entry
+    edge_cost: np.ndarray  # float64 per entry, the way alone (no transition), for snapping
+    node_cost: np.ndarray  # float64 per node; inf = impassable
+    node_seconds: np.ndarray
+    edge_usable: np.ndarray  # bool per edge: walkable in at least one direction
+    rules: tuple[Rule, ...]
+    min_cost_per_m: float  # lower bound of cost per metre (A* heuristic)
+
+
+def slope_speed_factor(grade_pct: np.ndarray, wheeled: bool) -> np.ndarray:
+    """Speed multiplier on a slope; 1 on the flat and where the grade is unknown.
+
+    Walkers: Tobler's hiking function normalised to 1 at 0 % (Tobler 1993).
+    Wheeled: uphill effort grows fast (factor 1 / (1 + 0.1 * grade)), downhill is braked, not
+    faster (factor 1).
+    """
+    grade = np.nan_to_num(grade_pct, nan=0.0) / 100.0
+    if wheeled:
+        return np.where(grade > 0, 1.0 / (1.0 + 10.0 * grade), 1.0)
+    factor = np.exp(-3.5 * np.abs(grade + 0.05)) / np.exp(-3.5 * 0.05)
+    return np.minimum(factor, 1.0)
+
+
+def costs_for(graph: Graph, profile: Profile, context: Context = Context()) -> Costs:
+    """Compute all costs for one profile (pure; callers cache the result)."""
+    mob, guide, pref = profile.mobility, profile.guidance, profile.preferences
+    rules = (
+        entry_rules(graph, profile, context)
+        + node_rules(graph, profile, context)
+        + time_rules(graph, context)
+    )
+    edge = graph.arrays["csr.edge"]
+    target = graph.arrays["csr.target"]
+    n_entries = edge.shape[0]
+
+    length = graph.edge("length_m").astype(np.float64)[edge]
+    speed = mob.speed_m_s * slope_speed_factor(directed_incline_pct(graph), mob.wheeled)
+    seconds = length / speed
+    seconds[graph.edge("highway")[edge] == Highway.STEPS] *= STEPS_TIME_FACTOR
+    factor = np.ones(n_entries)
+    forbidden_entry = np.zeros(n_entries, dtype=bool)
+    node_penalty = np.zeros(graph.n_nodes)
+    forbidden_node = np.zeros(graph.n_nodes, dtype=bool)
+    avoid_node_s = pref.avoid_node_detour_m / mob.speed_m_s
+    for rule in rules:
+        if rule.level == "entry":
+            if rule.policy == Policy.FORBID:
+                forbidden_entry |= rule.mask
+            else:
+                factor += (pref.avoid_factor - 1.0) * rule.mask
+        elif rule.policy == Policy.FORBID:
+            forbidden_node |= rule.mask
+        else:
+            node_penalty += avoid_node_s * rule.mask
+    if pref.avoid_unlit:
+        factor *= np.where(graph.edge("lit")[edge] == Tri.NO, pref.unlit_factor, 1.0)
+    if guide.crossing_detour_m > 0:
+        node_penalty += (guide.crossing_detour_m / mob.speed_m_s) * busy_uncontrolled_crossings(
+            graph, profile
+        )
+
+    node_seconds = transition_seconds(graph, profile)
+    node_cost = np.where(forbidden_node, np.inf, node_seconds + node_penalty)
+    edge_cost = np.where(forbidden_entry, np.inf, seconds * factor)
+    entry_cost = edge_cost + node_cost[target]
+    usable = np.zeros(graph.n_edges, dtype=bool)
+    np.logical_or.at(usable, edge, np.isfinite(edge_cost))
+    return Costs(
+        entry_cost=entry_cost,
+        entry_seconds=seconds + node_seconds[target],
+        edge_cost=edge_cost,
+        node_cost=node_cost,
+        node_seconds=node_seconds,
+        edge_usable=usable,
+        rules=tuple(rules),
+        min_cost_per_m=1.0 / mob.speed_m_s,
+    )
+
+
+def transition_seconds(graph: Graph, profile: Profile) -> np.ndarray:
+    """Seconds spent at each node: crossing waits, kerbs, barriers, elevators."""
+    seconds = np.zeros(graph.n_nodes)
+    crossing = graph.node("crossing")
+    seconds[crossing == Crossing.TRAFFIC_SIGNALS] += SIGNAL_WAIT_S
+    for control, wait in CROSSING_WAIT_S.items():
+        seconds[crossing == control] += wait
+    seconds[graph.node("elevator") == Tri.YES] += ELEVATOR_S
+    barrier = graph.node("barrier")
+    seconds[
+        np.isin(
+            barrier,
+            [
+                Barrier.GATE,
+                Barrier.LIFT_GATE,
+                Barrier.TURNSTILE,
+                Barrier.KISSING_GATE,
+                Barrier.STILE,
+            ],
+        )
+    ] += BARRIER_S
+    if profile.mobility.wheeled:
+        kerb = graph.node("kerb")
+        seconds[np.isin(kerb, [Kerb.LOWERED, Kerb.ROLLED, Kerb.RAISED])] += KERB_S
+    return seconds
