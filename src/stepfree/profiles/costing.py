@@ -72,8 +72,9 @@ def slope_speed_factor(grade_pct: np.ndarray, wheeled: bool) -> np.ndarray:
     return np.minimum(factor, 1.0)
 
 
-def costs_for(graph: Graph, profile: Profile, context: Context = Context()) -> Costs:
+def costs_for(graph: Graph, profile: Profile, context: Context | None = None) -> Costs:
     """Compute all costs for one profile (pure; callers cache the result)."""
+    context = context or Context()
     mob, guide, pref = profile.mobility, profile.guidance, profile.preferences
     rules = (
         entry_rules(graph, profile, context)
