@@ -162,3 +162,20 @@ def test_inspect_json_and_problems(tmp_path: Path) -> None:
 
 def test_unknown_command() -> None:
     assert_one_clear_line(run("frob"), 2, "invalid choice", "stepfree --help")
+
+
+def test_export_and_import_osw_from_the_command(tmp_path: Path) -> None:
+    graph = tmp_path / "g.sfg"
+    stepfree.build_graph(None, graph)
+    osw = tmp_path / "city.osw.zip"
+    assert run("export", str(graph), "--format", "osw", "-o", str(osw)).returncode == 0
+    back = tmp_path / "back.sfg"
+    result = run("import-osw", str(osw), "-o", str(back))
+    assert result.returncode == 0, result.stderr
+    assert stepfree.load_graph(back).n_edges == stepfree.load_graph(graph).n_edges
+    geojson = tmp_path / "city.geojson"
+    assert run("export", str(graph), "-o", str(geojson)).returncode == 0
+    assert json.loads(geojson.read_text())["type"] == "FeatureCollection"
+    assert_one_clear_line(
+        run("import-osw", str(tmp_path / "none.zip"), "-o", str(back)), 2, "does not exist"
+    )

@@ -89,6 +89,26 @@ def cmd_download(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from stepfree.graph.export import write_geojson, write_osw
+
+    graph = _api.load_graph(_graph_path(args.graph))
+    writer = write_osw if args.format == "osw" else write_geojson
+    path = writer(graph, Path(args.output))
+    print(f"wrote {path} ({args.format})")
+    return 0
+
+
+def cmd_import_osw(args: argparse.Namespace) -> int:
+    from stepfree.graph.store import save_graph
+    from stepfree.ingest.osw import graph_from_osw
+
+    graph = graph_from_osw(Path(args.input))
+    save_graph(graph, Path(args.output))
+    print(f"wrote {args.output}: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="stepfree", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -107,6 +127,17 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("--json", action="store_true", help="print JSON")
     inspect.add_argument("--problems", help="write data problems for mappers as GeoJSON")
     inspect.set_defaults(func=cmd_inspect)
+
+    export = sub.add_parser("export", help="write the network as GeoJSON or OpenSidewalks 0.2")
+    export.add_argument("graph", nargs="?", help="graph file (default: sample city)")
+    export.add_argument("--format", choices=("geojson", "osw"), default="geojson")
+    export.add_argument("-o", "--output", required=True, help="file to write (.geojson, .zip)")
+    export.set_defaults(func=cmd_export)
+
+    import_osw = sub.add_parser("import-osw", help="build a graph from an OpenSidewalks dataset")
+    import_osw.add_argument("input", help="OSW 0.2 zip or folder of *.OSW.geojson files")
+    import_osw.add_argument("-o", "--output", required=True, help="graph file to write")
+    import_osw.set_defaults(func=cmd_import_osw)
 
     download = sub.add_parser("download", help="fetch a Geofabrik extract (resumes, checks MD5)")
     download.add_argument("region", help="Geofabrik path (asia/kazakhstan) or a city preset")

@@ -6,6 +6,7 @@ import json
 import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -27,9 +28,12 @@ from stepfree.ingest.attributes import (
     STRING_ATTRIBUTES,
     Barrier,
     Footway,
+    Highway,
     InclineDirection,
     Kerb,
+    Source,
     Surface,
+    Tri,
 )
 from stepfree.ingest.osw import graph_from_osw
 
@@ -39,9 +43,11 @@ DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 REDMOND_PBF = DATA / "osm" / "redmond_microsoft_campus_2023-10.osm.pbf"
 
 #: OSW 0.2 fields (schema ``jsonschema/src``) that edges and nodes may carry besides ``ext:*``.
-OSW_EDGE_FIELDS = {"_id", "_u_id", "_v_id", "highway", "footway", "crossing", "crossing:markings",
-                   "foot", "surface", "width", "incline", "climb", "step_count", "name",
-                   "length", "description"}
+OSW_EDGE_FIELDS = {"_id", "_u_id", "_v_id", "highway", "footway", "crossing:markings", "foot",
+                   "surface", "width", "incline", "climb", "step_count", "name", "length",
+                   "description"}
+OSW_HIGHWAYS = {"footway", "steps", "pedestrian", "living_street", "primary", "secondary",
+                "tertiary", "residential", "service", "trunk", "unclassified"}
 OSW_NODE_FIELDS = {"_id", "barrier", "kerb", "tactile_paving"}
 OSW_SURFACES = {"asphalt", "concrete", "gravel", "grass", "paved", "paving_stones", "unpaved",
                 "dirt", "grass_paver"}
@@ -168,28 +174,46 @@ def test_write_geojson_is_atomic_and_refuses_a_missing_folder(world_graph: Graph
 # --------------------------------------------------------------------------- OSW
 
 
-def test_osw_files_follow_the_schema(world_graph: Graph) -> None:
-    files = graph_to_osw(world_graph)
-    assert set(files) == {"edges", "nodes", "points"}
+def _check_osw(files: dict[str, dict[str, Any]], graph: Graph) -> None:
+    """The rules of the OSW 0.2 schema that our files can break."""
     for document in files.values():
         assert document["$schema"] == OSW_SCHEMA
         assert document["type"] == "FeatureCollection"
         assert document["dataSource"]["license"].startswith("https://opendatacommons.org/licenses/odbl")
         json.dumps(document, allow_nan=False)
     nodes = {f["properties"]["_id"]: f for f in files["nodes"]["features"]}
-    assert len(nodes) == world_graph.n_nodes
+    assert len(nodes) == graph.n_nodes
     edges = files["edges"]["features"]
-    assert len(edges) == world_graph.n_edges
+    assert len(edges) == graph.n_edges
+    assert len({f["properties"]["_id"] for f in edges}) == len(edges)
     for feature in edges:
         properties = feature["properties"]
         assert {key for key in properties if not key.startswith("ext:")} <= OSW_EDGE_FIELDS
+        assert properties["highway"] in OSW_HIGHWAYS  # an edge type of the schema
+        if "footway" in properties:
+            assert properties["highway"] == "footway"
+            assert properties["footway"] in {"sidewalk", "crossing", "traffic_island"}
+        if "climb" in properties or "step_count" in properties:
+            assert properties["highway"] == "steps"
+        if "crossing:markings" in properties:
+            assert properties["footway"] == "crossing"
         assert properties.get("surface", "paved") in OSW_SURFACES
         assert -1.0 <= properties.get("incline", 0.0) <= 1.0
         coords = feature["geometry"]["coordinates"]  # drawn from u to v
         assert coords[0] == nodes[properties["_u_id"]]["geometry"]["coordinates"]
         assert coords[-1] == nodes[properties["_v_id"]]["geometry"]["coordinates"]
     for feature in nodes.values():
-        assert {k for k in feature["properties"] if not k.startswith("ext:")} <= OSW_NODE_FIELDS
+        properties = feature["properties"]
+        assert {key for key in properties if not key.startswith("ext:")} <= OSW_NODE_FIELDS
+        if "kerb" in properties:
+            assert properties["barrier"] == "kerb"
+            assert properties["kerb"] in {"raised", "lowered", "flush", "rolled"}
+
+
+def test_osw_files_follow_the_schema(world_graph: Graph) -> None:
+    files = graph_to_osw(world_graph)
+    assert set(files) == {"edges", "nodes", "points"}
+    _check_osw(files, world_graph)
 
 
 def test_osw_values_are_osm_tag_values(world_graph: Graph) -> None:
@@ -213,6 +237,7 @@ def test_osw_values_are_osm_tag_values(world_graph: Graph) -> None:
     crossing = edges[WORLD.edge(world_graph, "e", "f")]
     assert crossing["ext:crossing"] == "traffic_signals"
     path = edges[WORLD.edge(world_graph, "f", "g")]
+    assert (path["highway"], path["ext:highway"]) == ("footway", "path")  # no OSW path type
     assert (path["incline"], path["ext:surface"], path["ext:bridge"]) == (-0.12, "compacted", "yes")
     nodes = {int(f["properties"]["_id"]): f["properties"] for f in files["nodes"]["features"]}
     assert nodes[WORLD.osm_id("b")] == {"_id": str(WORLD.osm_id("b")), "barrier": "kerb",
@@ -244,6 +269,24 @@ def test_osw_round_trip_keeps_every_attribute(world_graph: Graph, tmp_path: Path
     assert back.meta["osw"]["dataSource"]["name"] == "OpenStreetMap"
 
 
+def test_osw_keeps_dem_grades_apart_from_tags(world_graph: Graph, tmp_path: Path) -> None:
+    arrays = {name: np.array(values) for name, values in world_graph.arrays.items()}
+    road, path = WORLD.edge(world_graph, "c", "e"), WORLD.edge(world_graph, "f", "g")
+    # As graph_with_dem_inclines leaves them: a sampled grade, and one whose tag said "up".
+    arrays["edge.incline_pct"][[road, path]] = [0.049985193, 3.3]
+    arrays["edge.incline_source"][[road, path]] = Source.DEM
+    arrays["edge.incline_direction"][[road, path]] = [InclineDirection.UNKNOWN,
+                                                       InclineDirection.UP]
+    graph = Graph(arrays=arrays, meta=world_graph.meta, strings=world_graph.strings)
+    edges = graph_to_osw(graph)["edges"]["features"]
+    assert edges[path]["properties"]["incline"] == 0.033
+    assert edges[path]["properties"]["ext:incline"] == "up"
+    assert edges[path]["properties"]["ext:incline:source"] == "dem"
+    back = graph_from_osw(write_osw(graph, tmp_path / "dem.zip"))
+    for name in ("incline_pct", "incline_source", "incline_direction"):
+        assert np.array_equal(back.edge(name), graph.edge(name), equal_nan=True), name
+
+
 def test_write_osw_refuses_other_names(world_graph: Graph, tmp_path: Path) -> None:
     with pytest.raises(BadInput, match=r"\.zip"):
         write_osw(world_graph, tmp_path / "world.geojson")
@@ -267,6 +310,7 @@ def _counts(values: np.ndarray, enum: type) -> Counter[str]:
 
 @pytest.mark.slow
 def test_redmond_osm_to_osw_and_back(redmond: Graph, tmp_path: Path) -> None:
+    _check_osw(graph_to_osw(redmond), redmond)
     back = graph_from_osw(write_osw(redmond, tmp_path / "redmond.osw.zip"))
     assert back.n_edges == redmond.n_edges == 4537
     total, total_back = float(redmond.edge("length_m").sum()), float(back.edge("length_m").sum())
@@ -297,3 +341,15 @@ def test_redmond_geojson(redmond: Graph, tmp_path: Path) -> None:
                     if feature["properties"]["kind"] == "node")
     assert kerbs["lowered"] == 646
     assert kerbs["raised"] == 91
+
+
+def test_sample_city_osw_round_trip(sample_graph: Graph, tmp_path: Path) -> None:
+    """Helsinki has what Redmond lacks: cycleway crossings, signals with sound, paths."""
+    _check_osw(graph_to_osw(sample_graph), sample_graph)
+    back = graph_from_osw(write_osw(sample_graph, tmp_path / "helsinki.osw.zip"))
+    assert np.array_equal(back.edge("u"), sample_graph.edge("u"))
+    assert np.array_equal(back.edge("osm_way_id"), sample_graph.edge("osm_way_id"))
+    assert _differences(sample_graph, back, "edge", EDGE_ATTRIBUTES) == set()
+    assert _differences(sample_graph, back, "node", NODE_ATTRIBUTES) <= {"barrier"}
+    assert (back.edge("highway") == Highway.CYCLEWAY).any()
+    assert (back.node("signals_sound") == Tri.YES).sum() > 0

@@ -1,0 +1,343 @@
+"""Read an OpenSidewalks (OSW) 0.2 dataset into a graph.
+
+An OSW dataset is a zip (or a folder) of GeoJSON files named ``<name>.edges.OSW.geojson``,
+``<name>.nodes.OSW.geojson`` and optionally ``points``, ``lines``, ``polygons``, ``zones``. Edges
+are already cut at every junction and name their end nodes by ``_u_id``/``_v_id``; their
+properties are OSM tags with a few OSW spellings, which are turned back into OSM tags here and
+then read by the same tag tables as OSM files (``ingest.tags``), so OSW and OSM data mean the
+same thing in the graph:
+
+- ``incline`` is a fraction (0.05 = 5 %), written back as ``incline=5%``;
+- ``climb`` (steps) is the direction of ``incline=up|down``; it also sets the grade-less
+  direction when a numeric incline is present (the OSW pipeline takes grades from a DEM, while
+  ``climb`` is the mapper's word);
+- ``ext:<key>`` is an additional field (the schema's rule) and is read as the OSM tag ``<key>``
+  unless ``<key>`` itself is present (``ext:maxspeed``, or the ``ext:`` fields stepfree writes);
+  with ``ext:incline:source=dem`` (written by stepfree) the grade is kept as sampled from a DEM;
+- ``ext:highway`` replaces ``highway``: stepfree writes classes that OSW has no edge type for
+  (path, cycleway, corridor...) as the nearest OSW type with the true class there;
+- a cycleway without ``foot`` is walkable (OSW edges are the pedestrian network; OSM says so
+  with ``segregated``, which OSW drops), its access unknown.
+
+Ids in OSW are strings. Numeric ones (canonical integers such as ``"2298864238"``) keep their
+value as OSM ids; the others get negative synthetic ids, given in sorted order below every
+numeric id, so they are stable for a file and never collide. Interior points of an edge get
+synthetic ids too: OSW joins edges only at ``_u_id``/``_v_id``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stepfree.errors import BadData, BadInput
+from stepfree.graph.build import graph_from_records
+from stepfree.graph.model import Graph
+from stepfree.ingest import tags as tagmod
+from stepfree.ingest.attributes import ROADS, Access, Highway, InclineDirection, Source
+from stepfree.ingest.osm import WayRecord, file_sha256
+
+#: Largest member we decompress (bytes): far above a city's OSW files (Redmond's edges: 3.7 MB),
+#: low enough that a hostile archive cannot exhaust memory.
+MAX_MEMBER_BYTES = 2 * 1024**3
+#: Header fields of an OSW collection kept in the graph meta (``region`` is left out: bulky).
+KEPT_HEADER = ("$schema", "dataSource", "dataTimestamp", "pipelineVersion")
+#: OSW fields that are graph structure, not tags.
+STRUCTURE = frozenset({"_id", "_u_id", "_v_id", "_w_id", "length", "ext:osm_way_id"})
+_KINDS = ("edges", "nodes", "points")
+_FILE = re.compile(r"(?:^|[._-])(edges|nodes|points)(?:\.osw)?\.geojson$", re.IGNORECASE)
+#: Numeric ids beyond this are read as names: synthetic ids below them must stay in int64.
+NUMERIC_ID_LIMIT = 2**62
+
+
+def _numeric_id(text: str) -> int | None:
+    """The integer of a canonical integer string (``"12"``, ``"-3"``; not ``"012"``), or None."""
+    if not re.fullmatch(r"-?[1-9]\d*|0", text):
+        return None
+    value = int(text)
+    return value if abs(value) < NUMERIC_ID_LIMIT else None
+
+
+def _id_text(value: Any, what: str) -> str:
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise BadData(f"{what} has no usable id ({value!r}); OSW ids are non-empty strings")
+
+
+class IdMap:
+    """OSW string ids to int64 ids: numeric ones keep their value, others go negative."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        unique = set(texts)
+        numbers = {text: _numeric_id(text) for text in unique}
+        known = [value for value in numbers.values() if value is not None]
+        self._next = min([0, *known]) - 1
+        self._ids: dict[str, int] = {t: n for t, n in numbers.items() if n is not None}
+        for text in sorted(t for t, n in numbers.items() if n is None):
+            self._ids[text] = self.fresh()
+
+    def fresh(self) -> int:
+        """A new synthetic id, below every id given so far."""
+        value = self._next
+        self._next -= 1
+        return value
+
+    def __getitem__(self, text: str) -> int:
+        return self._ids[text]
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    """The edges/nodes/points file contents of a zip or folder, by kind."""
+    found: dict[str, list[tuple[str, bytes | Path]]] = {kind: [] for kind in _KINDS}
+    if path.is_dir():
+        for file in sorted(path.iterdir()):
+            match = _FILE.search(file.name)
+            if match and file.is_file():
+                found[match[1].lower()].append((file.name, file))
+    else:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist():
+                    match = _FILE.search(info.filename.rsplit("/", 1)[-1])
+                    if not match or info.is_dir() or "__MACOSX" in info.filename:
+                        continue
+                    if info.file_size > MAX_MEMBER_BYTES:
+                        raise BadData(f"{info.filename} in {path.name} is larger than 2 GiB "
+                                      "uncompressed; split the dataset into smaller areas")
+                    found[match[1].lower()].append((info.filename, archive.read(info)))
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+            raise BadData(f"cannot read {path.name} as a zip archive ({error}); "
+                          "download or export the OSW dataset again") from None
+    out: dict[str, bytes] = {}
+    for kind, entries in found.items():
+        if len(entries) > 1:
+            names = ", ".join(name for name, _ in entries)
+            raise BadData(f"{path.name} holds several OSW {kind} files ({names}); "
+                          "give one dataset per archive or folder")
+        if entries:
+            content = entries[0][1]
+            out[kind] = content.read_bytes() if isinstance(content, Path) else content
+    if "edges" not in out:
+        raise BadData(f"{path.name} holds no OSW edges file (<name>.edges.OSW.geojson); "
+                      "check that it is an OpenSidewalks dataset")
+    return out
+
+
+def _collection(raw: bytes, what: str) -> dict[str, Any]:
+    try:
+        document = json.load(io.BytesIO(raw))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadData(f"the OSW {what} file is not valid JSON ({error}); "
+                      "export or download it again") from None
+    if not isinstance(document, dict) or not isinstance(document.get("features"), list):
+        raise BadData(f"the OSW {what} file is not a GeoJSON FeatureCollection; "
+                      "check that it is an OpenSidewalks file")
+    return document
+
+
+def _properties(feature: Any, what: str) -> dict[str, Any]:
+    if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
+        raise BadData(f"{what} is not a GeoJSON feature with properties; fix or re-export it")
+    return feature["properties"]
+
+
+# --------------------------------------------------------------------------- tags
+
+
+def _decimal(value: float) -> str:
+    """A float as plain decimal text: 12 significant digits (drops float noise such as
+    ``-1.7000000000000002``), no exponent (OSM values never use one)."""
+    text = np.format_float_positional(float(f"{value:.12g}"), trim="-")
+    return "0" if text == "-0" else text
+
+
+def _tag_value(value: Any) -> str | None:
+    """An OSW field value as an OSM tag value (numbers as text; objects are not tags)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return None if math.isnan(value) else _decimal(value)
+    return value if isinstance(value, str) else None
+
+
+def _grade(value: Any) -> float | None:
+    """An OSW ``incline`` (a number) as a grade in percent."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value) * 100.0
+    return None
+
+
+def osm_tags_from_osw(properties: Mapping[str, Any]) -> dict[str, str]:
+    """OSM tags of an OSW edge or node (OSW spellings undone, ``ext:`` prefixes dropped)."""
+    tags: dict[str, str] = {}
+    for key, value in properties.items():
+        if key in STRUCTURE or key.startswith("ext:") or key == "climb":
+            continue
+        if key == "incline" and (grade := _grade(value)) is not None:
+            tags["incline"] = f"{_decimal(grade)}%"
+            continue
+        text = _tag_value(value)
+        if text is not None:
+            tags[key] = text
+    climb = properties.get("climb")
+    if climb in ("up", "down") and "incline" not in tags:
+        tags["incline"] = climb
+    for key, value in properties.items():
+        text = _tag_value(value)
+        if key.startswith("ext:") and key not in STRUCTURE and text is not None:
+            if key == "ext:highway":  # the true class of an edge written as an OSW type
+                tags["highway"] = text
+            tags.setdefault(key[4:], text)
+    return tags
+
+
+# --------------------------------------------------------------------------- graph
+
+
+def _edge_way(feature: Any, index: int, ids: IdMap, way_ids: IdMap) -> WayRecord | None:
+    what = f"edge feature {index}"
+    properties = _properties(feature, what)
+    geometry = feature.get("geometry") or {}
+    if geometry.get("type") != "LineString":
+        raise BadData(f"{what} has geometry {geometry.get('type')!r}, OSW edges are LineStrings")
+    try:
+        coords = np.asarray(geometry.get("coordinates"), dtype=np.float64)
+    except (TypeError, ValueError):
+        coords = np.empty((0, 0))
+    if coords.ndim != 2 or coords.shape[0] < 2 or coords.shape[1] < 2:
+        raise BadData(f"{what} needs at least two [lon, lat] positions; fix or re-export it")
+    if not np.isfinite(coords[:, :2]).all():
+        raise BadData(f"{what} has a non-finite coordinate; fix or re-export it")
+    tags = osm_tags_from_osw(properties)
+    dem_grade = None
+    if properties.get("ext:incline:source") == "dem":  # a sampled grade, not the mapper's tag
+        dem_grade = _grade(properties.get("incline"))
+        tags.pop("incline", None)
+        word = properties.get("ext:incline", properties.get("climb"))
+        if word in ("up", "down"):
+            tags["incline"] = word
+    attrs = tagmod.way_attributes(tags)
+    if attrs is None and tags.get("highway") == "cycleway" and "foot" not in tags:
+        # OSM makes a cycleway walkable by foot=* or segregated=*; OSW keeps neither, but its
+        # edges are the pedestrian network, so a cycleway there is shared (access unknown).
+        attrs = tagmod.way_attributes({**tags, "foot": "yes"})
+        if attrs is not None:
+            attrs["access"] = Access.UNKNOWN
+    if attrs is None:
+        return None  # not walkable (foot=no, a motorway...)
+    climb = properties.get("climb")
+    if climb in ("up", "down"):
+        attrs["incline_direction"] = InclineDirection[climb.upper()]
+    if dem_grade is not None:
+        attrs["incline_pct"], attrs["incline_source"] = dem_grade, Source.DEM
+    u = ids[_id_text(properties.get("_u_id"), what)]
+    v = ids[_id_text(properties.get("_v_id"), what)]
+    inner = [ids.fresh() for _ in range(coords.shape[0] - 2)]
+    node_ids = np.array([u, *inner, v], dtype=np.int64)
+    way_text = properties.get("ext:osm_way_id", properties.get("_id"))
+    way_id = _numeric_id(way_text) if isinstance(way_text, str) else None
+    if way_id is None:
+        way_id = way_ids[_id_text(properties.get("_id"), what)]
+    return WayRecord(way_id, attrs, node_ids, coords[:, 0].copy(), coords[:, 1].copy())
+
+
+def _road_at_node(ways: list[WayRecord], tags_of: dict[int, dict[str, str]],
+                  crossings: set[int]) -> dict[int, tuple[int, int]]:
+    """What each crossing node crosses: written by stepfree, else the roads ending there."""
+    out: dict[int, tuple[int, int]] = {}
+    for way in ways:
+        highway = way.attrs.get("highway", Highway.UNKNOWN)
+        if highway not in ROADS:
+            continue
+        lanes = int(way.attrs.get("lanes", -1))
+        for node in (int(way.node_ids[0]), int(way.node_ids[-1])):
+            if node in crossings:
+                old_class, old_lanes = out.get(node, (Highway.UNKNOWN, -1))
+                out[node] = (max(old_class, highway), max(old_lanes, lanes))
+    for node in crossings:
+        tags = tags_of.get(node, {})
+        if "crossed_highway" in tags:
+            out[node] = tagmod.road_class({"highway": tags["crossed_highway"],
+                                           "lanes": tags.get("crossed_lanes", "")})
+    return out
+
+
+def graph_from_osw(path: Path) -> Graph:
+    """Build a graph from an OpenSidewalks 0.2 zip, or a folder of its GeoJSON files.
+
+    Parameters
+    ----------
+    path
+        ``<name>.zip`` holding ``<name>.edges.OSW.geojson`` (required), ``nodes`` and
+        ``points`` files (optional), or a folder holding them.
+
+    Raises
+    ------
+    BadInput
+        The path does not exist, or is neither a zip nor a folder.
+    BadData
+        No OSW edges file, invalid JSON, a malformed feature, or nothing walkable.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise BadInput(f"OSW dataset {path} does not exist; give an OSW .zip or a folder "
+                       "holding <name>.edges.OSW.geojson")
+    if path.is_file() and not zipfile.is_zipfile(path):
+        raise BadInput(f"{path} is not a zip archive; give an OSW .zip or a folder holding "
+                       "<name>.edges.OSW.geojson")
+    files = _members(path)
+    collections = {kind: _collection(raw, kind) for kind, raw in files.items()}
+    edges = collections["edges"]["features"]
+    nodes = collections.get("nodes", {}).get("features", [])
+    points = collections.get("points", {}).get("features", [])
+    texts: list[str] = []
+    for index, feature in enumerate(edges):
+        properties = _properties(feature, f"edge feature {index}")
+        what = f"edge feature {index}"
+        texts += [_id_text(properties.get(key), what) for key in ("_u_id", "_v_id")]
+    node_tags: dict[str, dict[str, str]] = {}
+    for kind, features in (("points", points), ("nodes", nodes)):  # node tags win
+        for index, feature in enumerate(features):
+            properties = _properties(feature, f"{kind} feature {index}")
+            text = _id_text(properties.get("_id"), f"{kind} feature {index}")
+            node_tags[text] = node_tags.get(text, {}) | osm_tags_from_osw(properties)
+    ids = IdMap([*texts, *node_tags])
+    way_ids = IdMap(_id_text(_properties(f, "edge").get("_id"), f"edge feature {i}")
+                    for i, f in enumerate(edges))
+    ways = [way for index, feature in enumerate(edges)
+            if (way := _edge_way(feature, index, ids, way_ids)) is not None]
+    if not ways:
+        raise BadData(f"{path.name} has no edge that people on foot may use; "
+                      "check the dataset's highway and foot fields")
+    tags_of = {ids[text]: tags for text, tags in node_tags.items()}
+    node_attrs = {node: attrs for node, tags in tags_of.items()
+                  if (attrs := tagmod.node_attributes(tags))}
+    crossings = {node for node, attrs in node_attrs.items() if "crossing" in attrs}
+    source_file = path if path.is_file() else _edges_file(path)
+    header = collections["edges"]
+    meta = {
+        "source": {"name": path.name, "sha256": file_sha256(source_file), "format": "osw-0.2"},
+        "settings": {},
+        "osw": {key: header[key] for key in KEPT_HEADER if key in header},
+    }
+    return graph_from_records(ways, node_attrs, _road_at_node(ways, tags_of, crossings), meta)
+
+
+def _edges_file(folder: Path) -> Path:
+    return next(file for file in sorted(folder.iterdir())
+                if (match := _FILE.search(file.name)) and match[1].lower() == "edges")
