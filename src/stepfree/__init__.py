@@ -1,6 +1,6 @@
 """stepfree: accessible pedestrian routing and analytics from OpenStreetMap."""
 
-from stepfree._api import build_graph, load_graph, sample_graph
+from stepfree._api import build_graph, load_graph, route, sample_graph
 from stepfree.errors import BadData, BadInput, GraphFormatError, StepfreeError
 from stepfree.graph.model import Graph
 
@@ -12,6 +12,7 @@ __all__ = [
     "StepfreeError",
     "build_graph",
     "load_graph",
+    "route",
     "sample_graph",
 ]
 __version__ = "0.1.0"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from stepfree.errors import BadInput
 from stepfree.graph.build import graph_from_extract
 from stepfree.graph.model import Graph
 from stepfree.graph.store import FORMAT_VERSION, save_graph
@@ -97,3 +99,56 @@ def sample_graph_path(progress: Progress = _quiet) -> Path:
 def sample_graph() -> Graph:
     """The sample city's graph (built on first use, then memory-mapped from the cache)."""
     return load_graph(sample_graph_path())
+
+
+_ROUTERS: dict[str, Any] = {}
+
+
+def router_for(graph: Graph | Path | str | None = None) -> Any:
+    """A cached router for a graph object, a graph file, or (None) the sample city."""
+    from stepfree.routing.router import Router
+
+    if isinstance(graph, Graph):
+        key = f"id:{id(graph)}"
+        if key not in _ROUTERS:
+            _ROUTERS[key] = Router(graph)
+        return _ROUTERS[key]
+    path = Path(graph) if graph is not None else sample_graph_path()
+    key = f"path:{path.resolve()}:{path.stat().st_mtime_ns if path.exists() else 0}"
+    if key not in _ROUTERS:
+        _ROUTERS[key] = Router(load_graph(path))
+    return _ROUTERS[key]
+
+
+def route(
+    origin: tuple[float, float],
+    destination: tuple[float, float],
+    profile: str = "pedestrian",
+    overrides: dict[str, str] | None = None,
+    lang: str = "en",
+    at: datetime | str | None = None,
+    graph: Graph | Path | str | None = None,
+) -> dict[str, Any]:
+    """Route between two ``(lat, lon)`` points for a profile, as the CLI's JSON answer.
+
+    ``route`` is ``None`` when no route exists; then ``blocked_by`` says what blocks it and
+    ``relax`` which single parameter change would open one.
+    """
+    from stepfree.profiles.model import profile_from_request
+    from stepfree.routing.answer import answer
+
+    chosen = profile_from_request(profile, {k: str(v) for k, v in (overrides or {}).items()})
+    return answer(router_for(graph), origin, destination, chosen, lang, parse_time(at))
+
+
+def parse_time(at: datetime | str | None) -> datetime | None:
+    """ISO-8601 text or a datetime; naive times are the city's local time."""
+    if at is None or isinstance(at, datetime):
+        return at
+    try:
+        return datetime.fromisoformat(at)
+    except ValueError:
+        raise BadInput(
+            f"--at {at!r} is not an ISO-8601 time; for example 2026-01-15T08:30 "
+            "or 2026-01-15T08:30+05:00"
+        ) from None

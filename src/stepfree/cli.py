@@ -109,6 +109,56 @@ def cmd_import_osw(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_NO_ROUTE = 3
+
+
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise BadInput(
+                f"--set {pair!r} is not KEY=VALUE; for example --set max_kerb_height_m=0.04"
+            )
+        out[key.strip()] = value.strip()
+    return out
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    from stepfree.routing.router import parse_point
+    from stepfree.routing.text import route_as_text
+
+    origin = parse_point(args.origin, "origin")
+    destination = parse_point(args.destination, "destination")
+    graph = _graph_path(args.graph)
+    result = _api.route(
+        origin, destination, args.profile, _overrides(args.set), args.lang, args.at, graph
+    )
+    if args.format == "json":
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    elif args.format == "geojson":
+        features = [result["route"]] if result["route"] else []
+        for feature in features:
+            feature["properties"] |= {"summary": result["summary"]}
+        extra = {} if features else {"blocked_by": result["blocked_by"], "relax": result["relax"]}
+        print(
+            json.dumps(
+                {"type": "FeatureCollection", "features": features, **extra}, ensure_ascii=False
+            )
+        )
+    else:
+        print(route_as_text(result))
+    return 0 if result["route"] else EXIT_NO_ROUTE
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    from stepfree.profiles.describe import describe_profile, list_profiles
+
+    text = describe_profile(args.name, args.json) if args.name else list_profiles(args.json)
+    print(text)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="stepfree", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -127,6 +177,28 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("--json", action="store_true", help="print JSON")
     inspect.add_argument("--problems", help="write data problems for mappers as GeoJSON")
     inspect.set_defaults(func=cmd_inspect)
+
+    route = sub.add_parser("route", help="an accessible route between two points")
+    route.add_argument("--graph", help="graph file (default: sample city)")
+    route.add_argument("--from", dest="origin", required=True, metavar="LAT,LON")
+    route.add_argument("--to", dest="destination", required=True, metavar="LAT,LON")
+    route.add_argument("--profile", default="pedestrian", help="preset (see stepfree profiles)")
+    route.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a profile parameter (repeatable)",
+    )
+    route.add_argument("--lang", default="en", help="en, ru or kk")
+    route.add_argument("--at", help="time of travel, ISO-8601 (opening hours, winter)")
+    route.add_argument("--format", choices=("text", "json", "geojson"), default="text")
+    route.set_defaults(func=cmd_route)
+
+    profiles = sub.add_parser("profiles", help="list the profiles, or show one's parameters")
+    profiles.add_argument("name", nargs="?", help="a preset name")
+    profiles.add_argument("--json", action="store_true", help="print JSON")
+    profiles.set_defaults(func=cmd_profiles)
 
     export = sub.add_parser("export", help="write the network as GeoJSON or OpenSidewalks 0.2")
     export.add_argument("graph", nargs="?", help="graph file (default: sample city)")

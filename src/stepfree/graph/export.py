@@ -58,44 +58,91 @@ OSM_DATA_SOURCE = {
     "copyright": "https://www.openstreetmap.org/copyright",
     "license": "https://opendatacommons.org/licenses/odbl/1-0/",
 }
-ATTRIBUTION = "Data (c) OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
+ATTRIBUTION = (
+    "Data (c) OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
+)
 
 #: Our surface groups as OSW 0.2 ``surface`` values; the other groups go to ``ext:surface``.
-OSW_SURFACE = {Surface.PAVED_SMOOTH: "paved", Surface.PAVING_STONES: "paving_stones",
-               Surface.GRAVEL: "gravel", Surface.UNPAVED_SOFT: "unpaved"}
+OSW_SURFACE = {
+    Surface.PAVED_SMOOTH: "paved",
+    Surface.PAVING_STONES: "paving_stones",
+    Surface.GRAVEL: "gravel",
+    Surface.UNPAVED_SOFT: "unpaved",
+}
 #: One OSM value per surface group, read back to the same group by ``ingest.tags``.
-OSM_SURFACE = OSW_SURFACE | {Surface.SETT: "sett", Surface.COMPACTED: "compacted",
-                             Surface.OTHER: "other"}
+OSM_SURFACE = OSW_SURFACE | {
+    Surface.SETT: "sett",
+    Surface.COMPACTED: "compacted",
+    Surface.OTHER: "other",
+}
 #: OSW 0.2 has edge types for these highway classes only; the others are written as the nearest
 #: type (a path is a plain footway) with the true class in ``ext:highway``, which the reader
 #: puts back, so that strict validators accept every edge.
-OSW_HIGHWAY = {member: member.name.lower() for member in (
-    Highway.FOOTWAY, Highway.STEPS, Highway.PEDESTRIAN, Highway.LIVING_STREET, Highway.SERVICE,
-    Highway.RESIDENTIAL, Highway.UNCLASSIFIED, Highway.TERTIARY, Highway.SECONDARY,
-    Highway.PRIMARY, Highway.TRUNK)} | {Highway.ROAD: "unclassified", Highway.MOTORWAY: "trunk"}
+OSW_HIGHWAY = {
+    member: member.name.lower()
+    for member in (
+        Highway.FOOTWAY,
+        Highway.STEPS,
+        Highway.PEDESTRIAN,
+        Highway.LIVING_STREET,
+        Highway.SERVICE,
+        Highway.RESIDENTIAL,
+        Highway.UNCLASSIFIED,
+        Highway.TERTIARY,
+        Highway.SECONDARY,
+        Highway.PRIMARY,
+        Highway.TRUNK,
+    )
+} | {Highway.ROAD: "unclassified", Highway.MOTORWAY: "trunk"}
 #: Footway subtypes that OSW 0.2 defines as edge types; the others go to ``ext:footway``.
 OSW_FOOTWAY = frozenset({Footway.SIDEWALK, Footway.CROSSING, Footway.TRAFFIC_ISLAND})
 TRI_TAG = {Tri.YES: "yes", Tri.NO: "no", Tri.LIMITED: "limited"}
-KERB_TAG = {Kerb.RAISED: "raised", Kerb.LOWERED: "lowered", Kerb.FLUSH: "flush",
-            Kerb.ROLLED: "rolled", Kerb.OTHER: "other"}
-CROSSING_TAG = {Crossing.TRAFFIC_SIGNALS: "traffic_signals", Crossing.MARKED: "marked",
-                Crossing.UNMARKED: "unmarked", Crossing.NO: "no"}
-ENTRANCE_TAG = {Entrance.MAIN: "main", Entrance.SECONDARY: "secondary",
-                Entrance.SERVICE: "service", Entrance.EMERGENCY: "emergency",
-                Entrance.OTHER: "yes"}
+KERB_TAG = {
+    Kerb.RAISED: "raised",
+    Kerb.LOWERED: "lowered",
+    Kerb.FLUSH: "flush",
+    Kerb.ROLLED: "rolled",
+    Kerb.OTHER: "other",
+}
+CROSSING_TAG = {
+    Crossing.TRAFFIC_SIGNALS: "traffic_signals",
+    Crossing.MARKED: "marked",
+    Crossing.UNMARKED: "unmarked",
+    Crossing.NO: "no",
+}
+ENTRANCE_TAG = {
+    Entrance.MAIN: "main",
+    Entrance.SECONDARY: "secondary",
+    Entrance.SERVICE: "service",
+    Entrance.EMERGENCY: "emergency",
+    Entrance.OTHER: "yes",
+}
 #: Barriers as OSM values (``barrier=yes`` is read as UNKNOWN, so it is written back as yes).
 BARRIER_TAG = {Barrier.UNKNOWN: "yes"} | {
     member: member.name.lower() for member in Barrier if member > Barrier.NONE
 }
 #: Edge attributes with a plain ``ext:<tag>`` and a yes/no/limited value.
-EDGE_TRI_TAGS = {"handrail": "handrail", "ramp": "ramp", "ramp_wheelchair": "ramp:wheelchair",
-                 "ramp_stroller": "ramp:stroller", "lit": "lit", "winter_service": "winter_service",
-                 "indoor": "indoor"}
-NODE_TRI_TAGS = {"signals_sound": "traffic_signals:sound",
-                 "signals_vibration": "traffic_signals:vibration",
-                 "button_operated": "button_operated"}
-STRING_TAGS = {"level": "level", "opening_hours": "opening_hours", "name_kk": "name:kk",
-               "name_ru": "name:ru", "name_en": "name:en"}
+EDGE_TRI_TAGS = {
+    "handrail": "handrail",
+    "ramp": "ramp",
+    "ramp_wheelchair": "ramp:wheelchair",
+    "ramp_stroller": "ramp:stroller",
+    "lit": "lit",
+    "winter_service": "winter_service",
+    "indoor": "indoor",
+}
+NODE_TRI_TAGS = {
+    "signals_sound": "traffic_signals:sound",
+    "signals_vibration": "traffic_signals:vibration",
+    "button_operated": "button_operated",
+}
+STRING_TAGS = {
+    "level": "level",
+    "opening_hours": "opening_hours",
+    "name_kk": "name:kk",
+    "name_ru": "name:ru",
+    "name_en": "name:en",
+}
 #: Metres to decimals: 1 cm for widths and kerb heights, 1 mm for lengths.
 WIDTH_DECIMALS, LENGTH_DECIMALS = 2, 3
 #: Significant digits of incline fractions: 9 recover any float32 grade (DEM grades such as
@@ -137,8 +184,9 @@ def _edge_lines(graph: Graph) -> list[list[list[float]]]:
     """Coordinates of every edge as [[lon, lat], ...] in its drawing direction (u to v)."""
     lon, lat = graph.arrays["geom.lon"].tolist(), graph.arrays["geom.lat"].tolist()
     indptr = graph.arrays["geom.indptr"].tolist()
-    return [[[lon[k], lat[k]] for k in range(start, stop)]
-            for start, stop in itertools.pairwise(indptr)]
+    return [
+        [[lon[k], lat[k]] for k in range(start, stop)] for start, stop in itertools.pairwise(indptr)
+    ]
 
 
 def _atomic_write(path: Path, suffix: str, write: Callable[[Path], None]) -> Path:
@@ -188,10 +236,21 @@ def graph_to_geojson(graph: Graph) -> dict[str, Any]:
     features: list[dict[str, Any]] = []
     rows = _rows(graph, "edge", EDGE_ATTRIBUTES, names=True)
     for index, (row, line) in enumerate(zip(rows, _edge_lines(graph), strict=True)):
-        properties = {"kind": "edge", "edge": index, "osm_way_id": osm_way[index],
-                      "u": u[index], "v": v[index], "length_m": length[index]} | row
-        features.append({"type": "Feature", "properties": properties,
-                         "geometry": {"type": "LineString", "coordinates": line}})
+        properties = {
+            "kind": "edge",
+            "edge": index,
+            "osm_way_id": osm_way[index],
+            "u": u[index],
+            "v": v[index],
+            "length_m": length[index],
+        } | row
+        features.append(
+            {
+                "type": "Feature",
+                "properties": properties,
+                "geometry": {"type": "LineString", "coordinates": line},
+            }
+        )
     carries = np.zeros(graph.n_nodes, dtype=bool)
     for name, (_dtype, fill, _) in NODE_ATTRIBUTES.items():
         values = graph.node(name)
@@ -200,10 +259,19 @@ def graph_to_geojson(graph: Graph) -> dict[str, Any]:
     for index, row in enumerate(_rows(graph, "node", NODE_ATTRIBUTES, names=True)):
         if carries[index]:
             properties = {"kind": "node", "node": index, "osm_node_id": osm_id[index]} | row
-            features.append({"type": "Feature", "properties": properties, "geometry": {
-                "type": "Point", "coordinates": [lon[index], lat[index]]}})
-    return {"type": "FeatureCollection", "attribution": _attribution(graph),
-            "source": dict(graph.meta.get("source", {})), "features": features}
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": properties,
+                    "geometry": {"type": "Point", "coordinates": [lon[index], lat[index]]},
+                }
+            )
+    return {
+        "type": "FeatureCollection",
+        "attribution": _attribution(graph),
+        "source": dict(graph.meta.get("source", {})),
+        "features": features,
+    }
 
 
 def write_geojson(graph: Graph, path: Path) -> Path:
@@ -218,8 +286,7 @@ def write_geojson(graph: Graph, path: Path) -> Path:
 
     def write(temp: Path) -> None:
         with temp.open("w", encoding="utf-8") as handle:
-            json.dump(document, handle, ensure_ascii=False, allow_nan=False,
-                      separators=(",", ":"))
+            json.dump(document, handle, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
     return _atomic_write(Path(path), ".geojson", write)
 
@@ -347,8 +414,11 @@ def _osw_node(row: dict[str, Any]) -> dict[str, Any]:
     if crossing != Crossing.NOT_A_CROSSING:
         if crossing in CROSSING_TAG:
             out["ext:crossing"] = CROSSING_TAG[Crossing(crossing)]
-        for name, key in (("crossing_signals", "signals"), ("crossing_markings", "markings"),
-                          ("crossing_island", "island")):
+        for name, key in (
+            ("crossing_signals", "signals"),
+            ("crossing_markings", "markings"),
+            ("crossing_island", "island"),
+        ):
             if row[name] in TRI_TAG:
                 out[f"ext:crossing:{key}"] = TRI_TAG[Tri(row[name])]
         if row["crossed_road_class"] != Highway.UNKNOWN:
@@ -371,13 +441,21 @@ def _osw_node(row: dict[str, Any]) -> dict[str, Any]:
 def _collection(graph: Graph, features: list[dict[str, Any]]) -> dict[str, Any]:
     osw = graph.meta.get("osw", {})
     lon, lat = graph.node("lon"), graph.node("lat")
-    west, south, east, north = (float(lon.min()), float(lat.min()), float(lon.max()),
-                                float(lat.max()))
+    west, south, east, north = (
+        float(lon.min()),
+        float(lat.min()),
+        float(lon.max()),
+        float(lat.max()),
+    )
     header: dict[str, Any] = {
         "$schema": OSW_SCHEMA,
         "dataSource": dict(osw.get("dataSource") or OSM_DATA_SOURCE),
-        "region": {"type": "MultiPolygon", "coordinates": [[[
-            [west, south], [east, south], [east, north], [west, north], [west, south]]]]},
+        "region": {
+            "type": "MultiPolygon",
+            "coordinates": [
+                [[[west, south], [east, south], [east, north], [west, north], [west, south]]]
+            ],
+        },
     }
     if "dataTimestamp" in osw:
         header["dataTimestamp"] = osw["dataTimestamp"]
@@ -405,24 +483,38 @@ def graph_to_osw(graph: Graph) -> dict[str, dict[str, Any]]:
     osm_way = graph.edge("osm_way_id").tolist()
     length = graph.edge("length_m").astype(np.float64).round(LENGTH_DECIMALS).tolist()
     edges = []
-    for index, (row, line) in enumerate(zip(_rows(graph, "edge", EDGE_ATTRIBUTES, False),
-                                            _edge_lines(graph), strict=True)):
-        properties = {"_id": str(index), "_u_id": node_ids[u[index]],
-                      "_v_id": node_ids[v[index]]}
+    for index, (row, line) in enumerate(
+        zip(_rows(graph, "edge", EDGE_ATTRIBUTES, False), _edge_lines(graph), strict=True)
+    ):
+        properties = {"_id": str(index), "_u_id": node_ids[u[index]], "_v_id": node_ids[v[index]]}
         properties |= _osw_edge(row)
         properties |= {"length": length[index], "ext:osm_way_id": str(osm_way[index])}
-        edges.append({"type": "Feature", "geometry": {"type": "LineString",
-                                                      "coordinates": line},
-                      "properties": properties})
+        edges.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": line},
+                "properties": properties,
+            }
+        )
     nodes, points = [], []
     lon, lat = graph.node("lon").tolist(), graph.node("lat").tolist()
     for index, row in enumerate(_rows(graph, "node", NODE_ATTRIBUTES, False)):
         geometry = {"type": "Point", "coordinates": [lon[index], lat[index]]}
-        nodes.append({"type": "Feature", "geometry": geometry,
-                      "properties": {"_id": node_ids[index]} | _osw_node(row)})
+        nodes.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {"_id": node_ids[index]} | _osw_node(row),
+            }
+        )
         if row["barrier"] == Barrier.BOLLARD:
-            points.append({"type": "Feature", "geometry": geometry,
-                           "properties": {"_id": node_ids[index], "barrier": "bollard"}})
+            points.append(
+                {
+                    "type": "Feature",
+                    "geometry": geometry,
+                    "properties": {"_id": node_ids[index], "barrier": "bollard"},
+                }
+            )
     files = {"edges": _collection(graph, edges), "nodes": _collection(graph, nodes)}
     if points:
         files["points"] = _collection(graph, points)

@@ -20,6 +20,7 @@ from stepfree.graph.geo import haversine_m, to_local_m
 if TYPE_CHECKING:
     from stepfree.graph.model import Graph
 
+SNAP_TO_NODE_M = 0.01  # a snapped point this close to an edge's end is on its node (m)
 CELL_M = 100.0  # grid cell side in metres: a few segments per cell in a dense centre
 
 
@@ -169,4 +170,10 @@ def _snap_from_segment(graph: Graph, best: tuple[float, int, float]) -> Snap:
     seg_len = haversine_m(lons[:-1], lats[:-1], lons[1:], lats[1:])
     before = float(seg_len[: start - first].sum()) + t * float(seg_len[start - first])
     total = float(seg_len.sum())
-    return Snap(edge, before / total if total > 0 else 0.0, distance, lon, lat)
+    fraction = before / total if total > 0 else 0.0
+    # within a centimetre of a node is at the node: no sliver of an edge to walk
+    if before < SNAP_TO_NODE_M:
+        fraction = 0.0
+    elif total - before < SNAP_TO_NODE_M:
+        fraction = 1.0
+    return Snap(edge, fraction, distance, lon, lat)

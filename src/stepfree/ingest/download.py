@@ -136,8 +136,10 @@ def _published_md5(url: str, region: str, part: Path, timeout_s: float) -> str:
             raise _network_failure(url, error, part) from None
     fields = text.split()
     if not fields or not _MD5.fullmatch(fields[0]):
-        raise BadData(f"checksum file {url} does not start with an MD5 ({text[:60]!r}); "
-                      "run the command again later, or check --base-url")
+        raise BadData(
+            f"checksum file {url} does not start with an MD5 ({text[:60]!r}); "
+            "run the command again later, or check --base-url"
+        )
     return fields[0].lower()
 
 
@@ -166,8 +168,10 @@ def _transfer(
     with response:
         if response.status == 206 and _content_range_start(response) != offset:
             if offset == 0:
-                raise BadData(f"download of {url} failed: the server sent a part of the file "
-                              "that was not asked for; check --base-url")
+                raise BadData(
+                    f"download of {url} failed: the server sent a part of the file "
+                    "that was not asked for; check --base-url"
+                )
             response.close()  # a part we did not ask for: take the whole file instead
             return _transfer(url, region, part, 0, timeout_s, progress)
         if response.status != 206:
@@ -190,8 +194,10 @@ def _transfer(
                 try:
                     out.write(chunk)
                 except OSError as error:  # disk full, permissions: not the network's fault
-                    raise BadData(f"cannot write {part} ({error}); free some space or "
-                                  "choose another folder with -d, then run again") from None
+                    raise BadData(
+                        f"cannot write {part} ({error}); free some space or "
+                        "choose another folder with -d, then run again"
+                    ) from None
                 done += len(chunk)
                 progress("downloading", done)
             out.flush()
@@ -267,8 +273,10 @@ def download_region(
     if got != expected:
         part.unlink(missing_ok=True)
         note.unlink(missing_ok=True)
-        raise BadData(f"checksum mismatch for {final.name}: expected {expected}, got {got}; "
-                      "run the command again to download it afresh")
+        raise BadData(
+            f"checksum mismatch for {final.name}: expected {expected}, got {got}; "
+            "run the command again to download it afresh"
+        )
     os.replace(part, final)  # atomic on one file system: the final name is never half-written
     note.unlink(missing_ok=True)
     return final

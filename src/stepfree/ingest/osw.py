@@ -115,24 +115,32 @@ def _members(path: Path) -> dict[str, bytes]:
                     if not match or info.is_dir() or "__MACOSX" in info.filename:
                         continue
                     if info.file_size > MAX_MEMBER_BYTES:
-                        raise BadData(f"{info.filename} in {path.name} is larger than 2 GiB "
-                                      "uncompressed; split the dataset into smaller areas")
+                        raise BadData(
+                            f"{info.filename} in {path.name} is larger than 2 GiB "
+                            "uncompressed; split the dataset into smaller areas"
+                        )
                     found[match[1].lower()].append((info.filename, archive.read(info)))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
-            raise BadData(f"cannot read {path.name} as a zip archive ({error}); "
-                          "download or export the OSW dataset again") from None
+            raise BadData(
+                f"cannot read {path.name} as a zip archive ({error}); "
+                "download or export the OSW dataset again"
+            ) from None
     out: dict[str, bytes] = {}
     for kind, entries in found.items():
         if len(entries) > 1:
             names = ", ".join(name for name, _ in entries)
-            raise BadData(f"{path.name} holds several OSW {kind} files ({names}); "
-                          "give one dataset per archive or folder")
+            raise BadData(
+                f"{path.name} holds several OSW {kind} files ({names}); "
+                "give one dataset per archive or folder"
+            )
         if entries:
             content = entries[0][1]
             out[kind] = content.read_bytes() if isinstance(content, Path) else content
     if "edges" not in out:
-        raise BadData(f"{path.name} holds no OSW edges file (<name>.edges.OSW.geojson); "
-                      "check that it is an OpenSidewalks dataset")
+        raise BadData(
+            f"{path.name} holds no OSW edges file (<name>.edges.OSW.geojson); "
+            "check that it is an OpenSidewalks dataset"
+        )
     return out
 
 
@@ -140,11 +148,14 @@ def _collection(raw: bytes, what: str) -> dict[str, Any]:
     try:
         document = json.load(io.BytesIO(raw))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadData(f"the OSW {what} file is not valid JSON ({error}); "
-                      "export or download it again") from None
+        raise BadData(
+            f"the OSW {what} file is not valid JSON ({error}); export or download it again"
+        ) from None
     if not isinstance(document, dict) or not isinstance(document.get("features"), list):
-        raise BadData(f"the OSW {what} file is not a GeoJSON FeatureCollection; "
-                      "check that it is an OpenSidewalks file")
+        raise BadData(
+            f"the OSW {what} file is not a GeoJSON FeatureCollection; "
+            "check that it is an OpenSidewalks file"
+        )
     return document
 
 
@@ -256,8 +267,9 @@ def _edge_way(feature: Any, index: int, ids: IdMap, way_ids: IdMap) -> WayRecord
     return WayRecord(way_id, attrs, node_ids, coords[:, 0].copy(), coords[:, 1].copy())
 
 
-def _road_at_node(ways: list[WayRecord], tags_of: dict[int, dict[str, str]],
-                  crossings: set[int]) -> dict[int, tuple[int, int]]:
+def _road_at_node(
+    ways: list[WayRecord], tags_of: dict[int, dict[str, str]], crossings: set[int]
+) -> dict[int, tuple[int, int]]:
     """What each crossing node crosses: written by stepfree, else the roads ending there."""
     out: dict[int, tuple[int, int]] = {}
     for way in ways:
@@ -272,8 +284,9 @@ def _road_at_node(ways: list[WayRecord], tags_of: dict[int, dict[str, str]],
     for node in crossings:
         tags = tags_of.get(node, {})
         if "crossed_highway" in tags:
-            out[node] = tagmod.road_class({"highway": tags["crossed_highway"],
-                                           "lanes": tags.get("crossed_lanes", "")})
+            out[node] = tagmod.road_class(
+                {"highway": tags["crossed_highway"], "lanes": tags.get("crossed_lanes", "")}
+            )
     return out
 
 
@@ -295,11 +308,15 @@ def graph_from_osw(path: Path) -> Graph:
     """
     path = Path(path)
     if not path.exists():
-        raise BadInput(f"OSW dataset {path} does not exist; give an OSW .zip or a folder "
-                       "holding <name>.edges.OSW.geojson")
+        raise BadInput(
+            f"OSW dataset {path} does not exist; give an OSW .zip or a folder "
+            "holding <name>.edges.OSW.geojson"
+        )
     if path.is_file() and not zipfile.is_zipfile(path):
-        raise BadInput(f"{path} is not a zip archive; give an OSW .zip or a folder holding "
-                       "<name>.edges.OSW.geojson")
+        raise BadInput(
+            f"{path} is not a zip archive; give an OSW .zip or a folder holding "
+            "<name>.edges.OSW.geojson"
+        )
     files = _members(path)
     collections = {kind: _collection(raw, kind) for kind, raw in files.items()}
     edges = collections["edges"]["features"]
@@ -317,16 +334,24 @@ def graph_from_osw(path: Path) -> Graph:
             text = _id_text(properties.get("_id"), f"{kind} feature {index}")
             node_tags[text] = node_tags.get(text, {}) | osm_tags_from_osw(properties)
     ids = IdMap([*texts, *node_tags])
-    way_ids = IdMap(_id_text(_properties(f, "edge").get("_id"), f"edge feature {i}")
-                    for i, f in enumerate(edges))
-    ways = [way for index, feature in enumerate(edges)
-            if (way := _edge_way(feature, index, ids, way_ids)) is not None]
+    way_ids = IdMap(
+        _id_text(_properties(f, "edge").get("_id"), f"edge feature {i}")
+        for i, f in enumerate(edges)
+    )
+    ways = [
+        way
+        for index, feature in enumerate(edges)
+        if (way := _edge_way(feature, index, ids, way_ids)) is not None
+    ]
     if not ways:
-        raise BadData(f"{path.name} has no edge that people on foot may use; "
-                      "check the dataset's highway and foot fields")
+        raise BadData(
+            f"{path.name} has no edge that people on foot may use; "
+            "check the dataset's highway and foot fields"
+        )
     tags_of = {ids[text]: tags for text, tags in node_tags.items()}
-    node_attrs = {node: attrs for node, tags in tags_of.items()
-                  if (attrs := tagmod.node_attributes(tags))}
+    node_attrs = {
+        node: attrs for node, tags in tags_of.items() if (attrs := tagmod.node_attributes(tags))
+    }
     crossings = {node for node, attrs in node_attrs.items() if "crossing" in attrs}
     source_file = path if path.is_file() else _edges_file(path)
     header = collections["edges"]
@@ -339,5 +364,8 @@ def graph_from_osw(path: Path) -> Graph:
 
 
 def _edges_file(folder: Path) -> Path:
-    return next(file for file in sorted(folder.iterdir())
-                if (match := _FILE.search(file.name)) and match[1].lower() == "edges")
+    return next(
+        file
+        for file in sorted(folder.iterdir())
+        if (match := _FILE.search(file.name)) and match[1].lower() == "edges"
+    )

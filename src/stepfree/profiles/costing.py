@@ -67,7 +67,7 @@ def slope_speed_factor(grade_pct: np.ndarray, wheeled: bool) -> np.ndarray:
     """
     grade = np.nan_to_num(grade_pct, nan=0.0) / 100.0
     if wheeled:
-        return np.where(grade > 0, 1.0 / (1.0 + 10.0 * grade), 1.0)
+        return 1.0 / (1.0 + 10.0 * np.maximum(grade, 0.0))
     factor = np.exp(-3.5 * np.abs(grade + 0.05)) / np.exp(-3.5 * 0.05)
     return np.minimum(factor, 1.0)
 

@@ -129,11 +129,11 @@ class Preferences(_Facet):
         description="snow season: auto follows the city's winter months at the time of travel",
     )
     winter_unserviced: Policy = Field(Policy.AVOID, description="winter_service=no in winter")
-    unknown_kerb: Policy = Policy.ALLOW
-    unknown_incline: Policy = Policy.ALLOW
-    unknown_width: Policy = Policy.ALLOW
-    unknown_surface: Policy = Policy.ALLOW
-    unknown_step_count: Policy = Policy.ALLOW
+    unknown_kerb: Policy = Field(Policy.ALLOW, description="a kerb or crossing of unknown height")
+    unknown_incline: Policy = Field(Policy.ALLOW, description="a way of unknown grade")
+    unknown_width: Policy = Field(Policy.ALLOW, description="a way of unknown width")
+    unknown_surface: Policy = Field(Policy.ALLOW, description="a way of unknown surface")
+    unknown_step_count: Policy = Field(Policy.ALLOW, description="steps of unknown count")
 
 
 class Profile(BaseModel):

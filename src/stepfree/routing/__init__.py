@@ -1,0 +1,1 @@
+"""Routing: search kernels, route assembly, explanations and isochrones."""

@@ -1,0 +1,191 @@
+"""The complete answer to a route request: the same JSON for the CLI, the library and the API."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from stepfree.graph.model import Graph
+from stepfree.ingest.attributes import Highway, Tri
+from stepfree.profiles.costing import Costs
+from stepfree.profiles.hours import is_open
+from stepfree.profiles.model import Policy, Profile, preset
+from stepfree.profiles.rules import Context
+from stepfree.routing import instructions as words
+from stepfree.routing.describe import LOW_CONFIDENCE, osm_ids, summary, unknown_masks
+from stepfree.routing.explain import explain
+from stepfree.routing.i18n import check_language
+from stepfree.routing.router import NoUsableWay, Path, Router
+from stepfree.routing.steps import build_steps
+from stepfree.routing.walk import Piece, coordinates, lengths_m, pieces
+
+#: A snap further than this from the requested point is worth a warning (m).
+SNAP_WARN_M = 50.0
+#: A route longer than this many times the walking route is worth a warning.
+DETOUR_WARN = 1.5
+
+
+def _pedestrian_length(
+    router: Router, origin: tuple[float, float], destination: tuple[float, float], context: Context
+) -> float | None:
+    costs = router.costs(preset("pedestrian"), context)
+    try:
+        start = router.endpoint(*origin, costs, "origin")
+        end = router.endpoint(*destination, costs, "destination")
+    except NoUsableWay:
+        return None
+    path = router.search(start, end, costs)
+    if path is None:
+        return None
+    return float(lengths_m(router.graph, pieces(router, path)).sum())
+
+
+def _warnings(
+    graph: Graph,
+    walk: list[Piece],
+    path: Path,
+    costs: Costs,
+    profile: Profile,
+    context: Context,
+    masks: dict[str, np.ndarray],
+    info: dict[str, Any],
+    lang: str,
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+
+    def add(code: str, **values: Any) -> None:
+        spoken = {k: v for k, v in values.items() if k in {"percent", "factor", "metres"}}
+        out.append({"code": code, **values, "text": words.warning_text(code, lang, **spoken)})
+
+    lengths = lengths_m(graph, walk)
+    edges = np.array([p.edge for p in walk])
+    nodes = np.array([p.node for p in walk if p.node >= 0], dtype=np.int64)
+    if "node:unknown_kerb" in masks:
+        unknown = nodes[masks["node:unknown_kerb"][nodes]]
+        if unknown.size:
+            add(
+                "unknown_kerb",
+                count=int(unknown.size),
+                osm_node_ids=[int(i) for i in graph.node("osm_id")[unknown]],
+            )
+    for name in ("unknown_incline", "unknown_width", "unknown_surface"):
+        mask = masks.get(f"edge:{name}")
+        if mask is not None and mask[edges].any():
+            add(name, length_m=round(float(lengths[mask[edges]].sum()), 1))
+    entries = np.array([p.entry for p in walk])
+    for rule in costs.rules:
+        if rule.policy == Policy.AVOID and rule.level == "entry" and rule.mask[entries].any():
+            if rule.attribute in {"surface", "smoothness"}:
+                add("rough_surface", length_m=round(float(lengths[rule.mask[entries]].sum()), 1))
+            elif rule.attribute == "winter_service":
+                add(
+                    "winter_unserviced", length_m=round(float(lengths[rule.mask[entries]].sum()), 1)
+                )
+    if profile.preferences.avoid_unlit:
+        unlit = graph.edge("lit")[edges] == Tri.NO
+        if unlit.any():
+            add("unlit", length_m=round(float(lengths[unlit].sum()), 1))
+    if context.at is not None:
+        elevator_nodes = nodes[graph.node("elevator")[nodes] == Tri.YES]
+        hours = [graph.string(int(h)) for h in graph.node("opening_hours")[elevator_nodes]]
+        hours += [
+            graph.string(int(graph.edge("opening_hours")[e]))
+            for e in edges
+            if graph.edge("highway")[e] == Highway.ELEVATOR
+        ]
+        if any(h is not None and is_open(h, context.at) is None for h in hours):
+            add("elevator_hours_unknown")
+    if info["confidence"] < LOW_CONFIDENCE:
+        add("low_confidence", percent=round(100 * info["confidence"]))
+    if info.get("detour_factor") and info["detour_factor"] > DETOUR_WARN:
+        add("detour", factor=info["detour_factor"])
+    for end in (path.origin, path.destination):
+        if end.snap.distance_m > SNAP_WARN_M:
+            add("snapped_far", metres=round(end.snap.distance_m))
+    return out
+
+
+def _route_feature(coords: np.ndarray, profile: Profile) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "properties": {"profile": profile.name},
+        "geometry": {
+            "type": "LineString",
+            "coordinates": [[round(x, 7), round(y, 7)] for x, y in coords.tolist()],
+        },
+    }
+
+
+def answer(
+    router: Router,
+    origin: tuple[float, float],
+    destination: tuple[float, float],
+    profile: Profile,
+    lang: str = "en",
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """Route from ``origin`` to ``destination`` (each ``(lat, lon)``) for ``profile``."""
+    check_language(lang)
+    context = router.context(profile, at)
+    costs = router.costs(profile, context)
+    base: dict[str, Any] = {
+        "profile": profile.name,
+        "lang": lang,
+        "at": context.at.isoformat() if context.at else None,
+        "winter": context.winter,
+    }
+    try:
+        start = router.endpoint(*origin, costs, "origin")
+        end = router.endpoint(*destination, costs, "destination")
+        path = router.search(start, end, costs)
+    except NoUsableWay as error:
+        return {
+            **base,
+            "route": None,
+            "blocked_by": [{"attribute": "snap", "role": error.role, "nearest_m": error.nearest_m}],
+            "relax": [],
+            "message": str(error),
+        }
+    if path is None:
+        why = explain(router, origin, destination, profile, context)
+        for item in why["blocked_by"]:
+            item["text"] = words.explain_block(
+                item["attribute"],
+                item["value"],
+                item["limit"],
+                item["osm_type"],
+                item["osm_id"],
+                lang,
+            )
+        for item in why["relax"]:
+            item["text"] = words.explain_relax(item["parameter"], item["to"], lang)
+        return {**base, "route": None, **why, "message": words.explain_no_route(lang)}
+    graph = router.graph
+    walk = pieces(router, path)
+    coords = coordinates(graph, walk, (origin[1], origin[0]), (destination[1], destination[0]))
+    masks = unknown_masks(graph, profile)
+    info = summary(graph, walk, costs, masks)
+    walking = _pedestrian_length(router, origin, destination, context)
+    info["detour_factor"] = round(info["length_m"] / walking, 3) if walking else None
+    ways, node_ids = osm_ids(graph, walk)
+    steps = build_steps(graph, walk)
+    texts = words.narrate(steps, lang, guidance=profile.guidance.announce)
+    instructions = [
+        {**{k: v for k, v in asdict(step).items() if v not in (None, {}, "", False)}, "text": text}
+        for step, text in zip(steps, texts, strict=True)
+    ]
+    return {
+        **base,
+        "route": _route_feature(coords, profile),
+        "summary": info,
+        "osm_way_ids": ways,
+        "osm_node_ids": node_ids,
+        "instructions": instructions,
+        "warnings": _warnings(graph, walk, path, costs, profile, context, masks, info, lang),
+        "summary_text": words.summary_text(
+            info["length_m"], info["duration_s"], info["confidence"], info["detour_factor"], lang
+        ),
+    }

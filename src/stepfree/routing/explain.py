@@ -1,0 +1,274 @@
+"""Why no route: what blocks the way, and the smallest change of one parameter that opens one.
+
+``blocked_by`` lists the blocking ways and nodes on the *least-blocked* path: the path found
+when every forbidden way or node is allowed again at a very high price per block, so it crosses
+as few blocks as possible. ``relax`` tries, for each parameter behind those blocks, the
+smallest value that lets a route exist (checked by routing again, not guessed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from stepfree.graph.model import Graph, directed_incline_pct
+from stepfree.ingest.attributes import ENUMS
+from stepfree.profiles.costing import Costs
+from stepfree.profiles.model import PARAMETERS, Policy, Profile
+from stepfree.profiles.rules import SMOOTHNESS_ORDER, SURFACE_ORDER, Context, Rule, kerb_height_m
+from stepfree.routing.router import Endpoint, NoUsableWay, Router
+from stepfree.routing.walk import Piece, pieces
+
+#: Price of crossing one block on the least-blocked path (cost units, seconds): larger than
+#: any real route, so the path minimises the number of blocks first.
+BLOCK_PRICE = 1e7
+#: Numeric parameters and whether relaxing means raising (True) or lowering (False) them.
+NUMERIC = {
+    "max_kerb_height_m": True,
+    "max_incline_up_pct": True,
+    "max_incline_down_pct": True,
+    "max_step_count": True,
+    "min_width_m": False,
+}
+
+
+def least_blocked_costs(graph: Graph, costs: Costs) -> Costs:
+    """Costs where each forbidden way or node is passable at ``BLOCK_PRICE`` per block."""
+    entry_blocks = np.zeros(costs.entry_cost.shape[0])
+    node_blocks = np.zeros(costs.node_cost.shape[0])
+    for rule in costs.rules:
+        if rule.policy == Policy.FORBID:
+            if rule.level == "entry":
+                entry_blocks += rule.mask
+            else:
+                node_blocks += rule.mask
+    seconds = costs.entry_seconds - costs.node_seconds[graph.arrays["csr.target"]]
+    edge_cost = np.where(
+        np.isfinite(costs.edge_cost), costs.edge_cost, seconds + BLOCK_PRICE * entry_blocks
+    )
+    node_cost = np.where(
+        np.isfinite(costs.node_cost),
+        costs.node_cost,
+        costs.node_seconds + BLOCK_PRICE * node_blocks,
+    )
+    return dataclasses.replace(
+        costs,
+        edge_cost=edge_cost,
+        node_cost=node_cost,
+        entry_cost=edge_cost + node_cost[graph.arrays["csr.target"]],
+        edge_usable=np.ones(graph.n_edges, dtype=bool),
+    )
+
+
+def _value(graph: Graph, rule: Rule, index: int, profile: Profile) -> tuple[Any, Any]:
+    """The blocking value and the limit it breaks, for a rule at an entry or node."""
+    mob = profile.mobility
+    name = rule.attribute
+    if name == "kerb_height_m":
+        return round(float(kerb_height_m(graph)[index]), 3), mob.max_kerb_height_m
+    if name == "incline_pct":
+        grade = float(directed_incline_pct(graph)[index])
+        limit = mob.max_incline_up_pct if grade > 0 else mob.max_incline_down_pct
+        return round(abs(grade), 2), limit
+    edge = int(graph.arrays["csr.edge"][index]) if rule.level == "entry" else -1
+    if name == "width_m":
+        return round(float(graph.edge("width_m")[edge]), 2), mob.min_width_m
+    if name in {"steps", "step_count"}:
+        count = int(graph.edge("step_count")[edge])
+        return (count if count >= 0 else "unknown"), mob.max_step_count
+    if name.startswith("unknown_"):
+        return "unknown", getattr(profile.preferences, name)
+    if name == "surface":
+        return ENUMS["surface"](graph.edge("surface")[edge]).name.lower(), mob.max_surface
+    if name == "smoothness":
+        return ENUMS["smoothness"](graph.edge("smoothness")[edge]).name.lower(), mob.max_smoothness
+    if name == "elevator_closed":
+        hours = (
+            graph.edge("opening_hours")[edge] if edge >= 0 else graph.node("opening_hours")[index]
+        )
+        return graph.string(int(hours)), "closed at the time of travel"
+    source = graph.edge(name)[edge] if rule.level == "entry" else graph.node(name)[index]
+    value = ENUMS[name](int(source)).name.lower() if name in ENUMS else source.item()
+    limit: Any = "forbidden"
+    if rule.parameter is not None:
+        for facet in (profile.mobility, profile.guidance, profile.preferences):
+            if rule.parameter in type(facet).model_fields:
+                limit = getattr(facet, rule.parameter)
+    return value, limit
+
+
+def blockers(graph: Graph, walk: list[Piece], costs: Costs, profile: Profile) -> list[dict]:
+    """Every forbidding rule met along the walk, with OSM ids, values and limits."""
+    out, seen = [], set()
+    for piece in walk:
+        for rule in costs.rules:
+            if rule.policy != Policy.FORBID:
+                continue
+            if rule.level == "entry" and rule.mask[piece.entry]:
+                index, osm_type = piece.entry, "way"
+                osm_id = int(graph.edge("osm_way_id")[piece.edge])
+            elif rule.level == "node" and piece.node >= 0 and rule.mask[piece.node]:
+                index, osm_type = piece.node, "node"
+                osm_id = int(graph.node("osm_id")[piece.node])
+            else:
+                continue
+            if (osm_type, osm_id, rule.attribute) in seen:
+                continue
+            seen.add((osm_type, osm_id, rule.attribute))
+            value, limit = _value(graph, rule, index, profile)
+            out.append(
+                {
+                    "osm_type": osm_type,
+                    "osm_id": osm_id,
+                    "attribute": rule.attribute,
+                    "value": value,
+                    "limit": limit,
+                    "parameter": rule.parameter,
+                }
+            )
+    return out
+
+
+def _route_exists(
+    router: Router,
+    origin: tuple[float, float],
+    destination: tuple[float, float],
+    profile: Profile,
+    context: Context,
+) -> bool:
+    costs = router.costs(profile, context)
+    try:
+        start = router.endpoint(*origin, costs, "origin")
+        end = router.endpoint(*destination, costs, "destination")
+    except NoUsableWay:
+        return False
+    return router.search(start, end, costs) is not None
+
+
+def _numeric_values(router: Router, costs: Costs, parameter: str) -> np.ndarray:
+    """Every value of the parameter's attribute where its rule forbids, smallest change first."""
+    graph = router.graph
+    values = []
+    for rule in costs.rules:
+        if rule.parameter != parameter or rule.policy != Policy.FORBID:
+            continue
+        index = np.flatnonzero(rule.mask)
+        if parameter == "max_kerb_height_m":
+            values.append(kerb_height_m(graph)[index])
+        elif parameter in {"max_incline_up_pct", "max_incline_down_pct"}:
+            values.append(np.abs(directed_incline_pct(graph)[index]).astype(np.float64))
+        elif parameter == "min_width_m":
+            values.append(graph.edge("width_m")[graph.arrays["csr.edge"][index]])
+        elif parameter == "max_step_count":
+            counts = graph.edge("step_count")[graph.arrays["csr.edge"][index]]
+            values.append(counts[counts >= 0].astype(np.float64))
+    if not values:
+        return np.empty(0)
+    joined = np.concatenate(values) * 1000  # to mm / 0.001 % steps, rounded towards passing
+    found = np.unique((np.ceil(joined) if NUMERIC[parameter] else np.floor(joined)) / 1000)
+    spec = PARAMETERS[parameter]
+    found = found[(found >= spec.minimum) & (found <= spec.maximum) & np.isfinite(found)]
+    return found if NUMERIC[parameter] else found[::-1]
+
+
+def _smallest_numeric(
+    router: Router,
+    origin: tuple[float, float],
+    destination: tuple[float, float],
+    profile: Profile,
+    context: Context,
+    parameter: str,
+) -> Any:
+    """Binary search over the values in the graph (raising a limit only adds ways)."""
+    costs = router.costs(profile, context)
+    values = _numeric_values(router, costs, parameter)
+
+    def works(value: float) -> bool:
+        text = str(int(value)) if parameter == "max_step_count" else f"{value:g}"
+        changed = profile.with_overrides({parameter: text})
+        return _route_exists(router, origin, destination, changed, context)
+
+    if values.size == 0 or not works(float(values[-1])):
+        return None
+    low, high = 0, values.size - 1
+    while low < high:
+        middle = (low + high) // 2
+        if works(float(values[middle])):
+            high = middle
+        else:
+            low = middle + 1
+    value = float(values[low])
+    return int(value) if parameter == "max_step_count" else value
+
+
+def _candidates(parameter: str, blocked: list[dict]) -> list[Any]:
+    """Values to try for a non-numeric parameter."""
+    values = [b["value"] for b in blocked if b["parameter"] == parameter]
+    if parameter.startswith("unknown_") or parameter in {
+        "major_road_without_sidewalk",
+        "winter_unserviced",
+        "rough_policy",
+    }:
+        return ["avoid"]
+    if parameter == "respect_wheelchair_tag":
+        return [False]
+    if parameter == "max_surface":
+        ranks = [SURFACE_ORDER.index(v) for v in values if v in SURFACE_ORDER]
+        return [SURFACE_ORDER[max(ranks)], SURFACE_ORDER[-1]] if ranks else []
+    if parameter == "max_smoothness":
+        ranks = [SMOOTHNESS_ORDER.index(v) for v in values if v in SMOOTHNESS_ORDER]
+        return [SMOOTHNESS_ORDER[max(ranks)], SMOOTHNESS_ORDER[-1]] if ranks else []
+    return []
+
+
+def relaxations(
+    router: Router,
+    origin: tuple[float, float],
+    destination: tuple[float, float],
+    profile: Profile,
+    context: Context,
+    blocked: list[dict],
+) -> list[dict]:
+    """For each parameter behind a block, the smallest tried value that lets a route exist."""
+    out = []
+    for parameter in dict.fromkeys(b["parameter"] for b in blocked if b["parameter"]):
+        current = next(b["limit"] for b in blocked if b["parameter"] == parameter)
+        if parameter in NUMERIC:
+            value = _smallest_numeric(router, origin, destination, profile, context, parameter)
+            if value is not None:
+                out.append({"parameter": parameter, "from": current, "to": value})
+            continue
+        for candidate in _candidates(parameter, blocked):
+            changed = profile.with_overrides({parameter: str(candidate)})
+            if _route_exists(router, origin, destination, changed, context):
+                out.append({"parameter": parameter, "from": current, "to": candidate})
+                break
+    return out
+
+
+def explain(
+    router: Router,
+    origin: tuple[float, float],
+    destination: tuple[float, float],
+    profile: Profile,
+    context: Context,
+) -> dict[str, Any]:
+    """``blocked_by`` and ``relax`` for a request that has no route."""
+    costs = router.costs(profile, context)
+    relaxed = least_blocked_costs(router.graph, costs)
+    start = router.endpoint(*origin, relaxed, "origin")
+    end = router.endpoint(*destination, relaxed, "destination")
+    path = router.search(start, end, relaxed)
+    if path is None:
+        return {"blocked_by": [], "relax": [], "reason": "not_connected"}
+    blocked = blockers(router.graph, pieces(router, path), costs, profile)
+    return {
+        "blocked_by": blocked,
+        "relax": relaxations(router, origin, destination, profile, context, blocked),
+        "reason": "blocked" if blocked else "not_connected",
+    }
+
+
+__all__ = ["Endpoint", "explain"]

@@ -1,0 +1,230 @@
+"""The router: one graph, costs cached per profile, snapping, and the search of one route.
+
+A ``Router`` is built once per graph (the HTTP service keeps one for its lifetime). Costs for a
+profile are computed vectorised on first use and cached (a request with overrides is a new
+profile key, computed in a few milliseconds).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from stepfree.cities import City, city, city_names
+from stepfree.errors import BadInput
+from stepfree.graph.geo import haversine_m, to_local_m
+from stepfree.graph.model import Graph
+from stepfree.graph.spatial import Snap, nearest_edge
+from stepfree.profiles.costing import Costs, costs_for
+from stepfree.profiles.model import Profile
+from stepfree.profiles.rules import Context, closed_elevators
+from stepfree.routing.search import PathResult, SearchWorkspace, shortest_path
+
+#: How far from the network a point may be and still be snapped onto it (m).
+SNAP_LIMIT_M = 300.0
+#: Costs kept per router (profiles with overrides are separate entries).
+COST_CACHE_SIZE = 32
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A snapped origin or destination."""
+
+    lat: float
+    lon: float
+    snap: Snap
+
+
+@dataclass(frozen=True)
+class Path:
+    """A found route before it is described: snapped ends and the entries walked."""
+
+    origin: Endpoint
+    destination: Endpoint
+    entries: np.ndarray  # CSR entries walked between the two partial edges
+    cost: float
+    start_node: int  # first graph node reached (-1 when origin and destination share an edge)
+    end_node: int
+    costs: Costs
+
+
+class NoUsableWay(LookupError):
+    """No way the profile may use lies near a point (not bad input: the map blocks it)."""
+
+    def __init__(self, role: str, nearest_m: float | None) -> None:
+        self.role = role
+        self.nearest_m = nearest_m
+        where = (
+            f"the nearest is {nearest_m:,.0f} m away"
+            if nearest_m is not None
+            else ("there is none in this graph")
+        )
+        super().__init__(
+            f"no way this profile can use within {SNAP_LIMIT_M:.0f} m of the {role}; {where}"
+        )
+
+
+def city_of(graph: Graph) -> City | None:
+    """The city preset whose bbox holds the graph's centre, if any."""
+    lon, lat = graph.meta.get("origin", (None, None))
+    if lon is None:
+        return None
+    for key in city_names():
+        preset = city(key)
+        west, south, east, north = preset.bbox
+        if west <= lon <= east and south <= lat <= north:
+            return preset
+    return None
+
+
+class Router:
+    """Routes on one graph."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        lon0, lat0 = graph.meta["origin"]
+        self.x_m, self.y_m = to_local_m(graph.node("lon"), graph.node("lat"), lon0, lat0)
+        forward = graph.arrays["csr.forward"] == 1
+        edge = graph.arrays["csr.edge"]
+        self.forward_entry = np.empty(graph.n_edges, dtype=np.int64)
+        self.backward_entry = np.empty(graph.n_edges, dtype=np.int64)
+        self.forward_entry[edge[forward]] = np.flatnonzero(forward)
+        self.backward_entry[edge[~forward]] = np.flatnonzero(~forward)
+        self.workspace = SearchWorkspace(graph.n_nodes)
+        self.city = city_of(graph)
+        self._costs: OrderedDict[tuple[object, ...], Costs] = OrderedDict()
+
+    # -- context and costs -------------------------------------------------------------------
+    def context(self, profile: Profile, at: datetime | None) -> Context:
+        """When the trip happens, in the city's local time, and whether it is winter."""
+        zone = ZoneInfo(self.city.timezone) if self.city else None
+        local = None
+        if at is not None:
+            local = at.replace(tzinfo=zone) if at.tzinfo is None and zone else at
+            local = local.astimezone(zone) if zone and local.tzinfo else local
+        winter_setting = profile.preferences.winter
+        if winter_setting == "auto":
+            month = (local or datetime.now(zone)).month
+            winter = bool(self.city and month in self.city.winter_months)
+        else:
+            winter = winter_setting == "yes"
+        return Context(winter=winter, at=local)
+
+    def costs(self, profile: Profile, context: Context) -> Costs:
+        """Costs for a profile and context, cached."""
+        closed_nodes, closed_edges = closed_elevators(self.graph, context.at)
+        key = (profile.key(), context.winter, closed_nodes.tobytes(), closed_edges.tobytes())
+        cached = self._costs.get(key)
+        if cached is not None:
+            self._costs.move_to_end(key)
+            return cached
+        costs = costs_for(self.graph, profile, context)
+        self._costs[key] = costs
+        if len(self._costs) > COST_CACHE_SIZE:
+            self._costs.popitem(last=False)
+        return costs
+
+    # -- snapping ---------------------------------------------------------------------------
+    def endpoint(self, lat: float, lon: float, costs: Costs, role: str) -> Endpoint:
+        """Snap a point to the nearest way the profile may use."""
+        check_coordinates(lat, lon, role)
+        snap = nearest_edge(self.graph, lon, lat, costs.edge_usable, SNAP_LIMIT_M)
+        if snap is None:
+            anything = nearest_edge(self.graph, lon, lat)
+            if anything is None or anything.distance_m > SNAP_LIMIT_M:
+                far = f"{anything.distance_m / 1000:,.1f} km" if anything else "far"
+                raise BadInput(
+                    f"the {role} {lat},{lon} is outside this graph's network (the "
+                    f"nearest way is {far} away); check the order LAT,LON or the graph"
+                )
+            usable = nearest_edge(self.graph, lon, lat, costs.edge_usable)
+            raise NoUsableWay(role, usable.distance_m if usable else None)
+        return Endpoint(lat, lon, snap)
+
+    # -- search -----------------------------------------------------------------------------
+    def _partial(self, entry: np.int64 | int, share: float, costs: Costs) -> float:
+        """Cost of walking ``share`` of an entry's way (no transition)."""
+        return float(costs.edge_cost[entry]) * share
+
+    def search(self, origin: Endpoint, destination: Endpoint, costs: Costs) -> Path | None:
+        """Cheapest path between two snapped points, or None."""
+        graph = self.graph
+        oe, of = origin.snap.edge, origin.snap.fraction
+        de, df = destination.snap.edge, destination.snap.fraction
+        u, v = int(graph.edge("u")[oe]), int(graph.edge("v")[oe])
+        # from the origin point back to u (against the drawing direction) or on to v
+        sources = np.array([u, v])
+        source_costs = np.array(
+            [
+                self._partial(self.backward_entry[oe], of, costs) + costs.node_cost[u],
+                self._partial(self.forward_entry[oe], 1 - of, costs) + costs.node_cost[v],
+            ]
+        )
+        du, dv = int(graph.edge("u")[de]), int(graph.edge("v")[de])
+        targets = np.array([du, dv])
+        target_costs = np.array(
+            [
+                self._partial(self.forward_entry[de], df, costs),
+                self._partial(self.backward_entry[de], 1 - df, costs),
+            ]
+        )
+        result: PathResult = shortest_path(
+            graph.arrays["csr.indptr"],
+            graph.arrays["csr.target"],
+            costs.entry_cost,
+            sources,
+            source_costs,
+            targets,
+            target_costs,
+            self.x_m,
+            self.y_m,
+            costs.min_cost_per_m,
+            self.workspace,
+        )
+        best = Path(
+            origin,
+            destination,
+            result.entries,
+            result.total_cost,
+            int(sources[result.source_index]) if result.source_index >= 0 else -1,
+            int(targets[result.target_index]) if result.target_index >= 0 else -1,
+            costs,
+        )
+        if oe == de:  # along the shared edge, without touching a node
+            entry = self.forward_entry[oe] if df >= of else self.backward_entry[oe]
+            direct = self._partial(entry, abs(df - of), costs)
+            if direct <= best.cost:
+                best = Path(origin, destination, np.empty(0, np.int64), direct, -1, -1, costs)
+        return best if math.isfinite(best.cost) else None
+
+
+def check_coordinates(lat: float, lon: float, role: str) -> None:
+    """Latitude and longitude in range, or BadInput naming which."""
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise BadInput(
+            f"the {role} {lat},{lon} is not a coordinate: give LAT,LON in degrees "
+            "(latitude -90..90, longitude -180..180)"
+        )
+
+
+def parse_point(text: str, role: str) -> tuple[float, float]:
+    """Parse ``LAT,LON``."""
+    try:
+        lat, lon = (float(part) for part in text.split(","))
+    except ValueError:
+        raise BadInput(
+            f"the {role} {text!r} is not LAT,LON; give two numbers in degrees, for "
+            "example 51.1283,71.4304"
+        ) from None
+    check_coordinates(lat, lon, role)
+    return lat, lon
+
+
+def straight_distance_m(a: Endpoint, b: Endpoint) -> float:
+    """Great-circle distance between two endpoints."""
+    return float(haversine_m(np.array(a.lon), np.array(a.lat), np.array(b.lon), np.array(b.lat)))
