@@ -27,6 +27,7 @@ from stepfree.profiles.rules import (
     busy_uncontrolled_crossings,
     entry_rules,
     node_rules,
+    report_rules,
     time_rules,
 )
 
@@ -80,6 +81,7 @@ def costs_for(graph: Graph, profile: Profile, context: Context | None = None) ->
         entry_rules(graph, profile, context)
         + node_rules(graph, profile, context)
         + time_rules(graph, context)
+        + report_rules(graph, profile, context)
     )
     edge = graph.arrays["csr.edge"]
     target = graph.arrays["csr.target"]

@@ -9,8 +9,8 @@ disagree about why something is blocked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from stepfree.ingest.attributes import (
     Wheelchair,
 )
 from stepfree.profiles.model import Policy, Profile
+from stepfree.profiles.overlay import EMPTY, Closure, Overlay
 
 #: Typical kerb heights (m) by type when ``kerb:height`` is not mapped. Lowered: DIN 18040-3
 #: allows up to 0.03 m, typical 0.02 m; rolled (mountable) kerbs rise 0.05-0.10 m; raised kerbs
@@ -62,6 +63,7 @@ class Rule:
     policy: Policy  # FORBID or AVOID
     level: str  # "entry" (directed way) or "node"
     mask: np.ndarray  # bool per entry or per node
+    report_id: int | None = None  # the barrier report behind a "report" rule
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,17 @@ class Context:
     """When and where the trip happens."""
 
     winter: bool = False
-    at: datetime | None = None
+    at: datetime | None = None  # local time of travel, None = now
+    overlay: Overlay = field(default=EMPTY)
+
+    def active_closures(self) -> tuple[Closure, ...]:
+        """Reports valid at the time of travel (now when no time is given)."""
+        if not self.overlay.closures:
+            return ()
+        at = self.at if self.at is not None else datetime.now(UTC)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        return self.overlay.active(at)
 
 
 def kerb_height_m(graph: Graph) -> np.ndarray:
@@ -320,3 +332,20 @@ def time_rules(graph: Graph, context: Context) -> list[Rule]:
     return _policy_rule("elevator_closed", None, Policy.FORBID, "node", nodes) + _policy_rule(
         "elevator_closed", None, Policy.FORBID, "entry", edges[graph.arrays["csr.edge"]]
     )
+
+
+def report_rules(graph: Graph, profile: Profile, context: Context) -> list[Rule]:
+    """One rule per live barrier report that concerns this profile."""
+    rules = []
+    for closure in context.active_closures():
+        policy = closure.policy(profile)
+        if policy == Policy.ALLOW:
+            continue
+        if closure.edges.size:
+            mask = np.isin(graph.arrays["csr.edge"], closure.edges)
+            rules.append(Rule("report", None, policy, "entry", mask, closure.report_id))
+        if closure.nodes.size:
+            mask = np.zeros(graph.n_nodes, dtype=bool)
+            mask[closure.nodes] = True
+            rules.append(Rule("report", None, policy, "node", mask, closure.report_id))
+    return rules

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from stepfree.ingest.attributes import Highway, Tri
 from stepfree.profiles.costing import Costs
 from stepfree.profiles.hours import is_open
 from stepfree.profiles.model import Policy, Profile, preset
+from stepfree.profiles.overlay import EMPTY
 from stepfree.profiles.rules import Context
 from stepfree.routing import instructions as words
 from stepfree.routing.describe import LOW_CONFIDENCE, osm_ids, summary, unknown_masks
@@ -108,6 +110,36 @@ def _warnings(
     return out
 
 
+def _reports_that_changed(
+    router: Router,
+    origin: tuple[float, float],
+    destination: tuple[float, float],
+    profile: Profile,
+    context: Context,
+) -> list[dict[str, Any]]:
+    """Live reports the route would have met without them (so they changed it)."""
+    closures = [c for c in context.active_closures() if c.policy(profile) != Policy.ALLOW]
+    if not closures:
+        return []
+    costs = router.costs(profile, dataclasses.replace(context, overlay=EMPTY))
+    try:
+        start = router.endpoint(*origin, costs, "origin")
+        end = router.endpoint(*destination, costs, "destination")
+    except NoUsableWay:
+        return []
+    unreported = router.search(start, end, costs)
+    if unreported is None:
+        return []
+    walk = pieces(router, unreported)
+    edges = {p.edge for p in walk}
+    nodes = {p.node for p in walk if p.node >= 0}
+    return [
+        {"report_id": c.report_id, "type": c.kind, "effect": c.policy(profile).value}
+        for c in closures
+        if edges & set(c.edges.tolist()) or nodes & set(c.nodes.tolist())
+    ]
+
+
 def _route_feature(coords: np.ndarray, profile: Profile) -> dict[str, Any]:
     return {
         "type": "Feature",
@@ -171,6 +203,7 @@ def answer(
     walking = _pedestrian_length(router, origin, destination, context)
     info["detour_factor"] = round(info["length_m"] / walking, 3) if walking else None
     ways, node_ids = osm_ids(graph, walk)
+    reports = _reports_that_changed(router, origin, destination, profile, context)
     steps = build_steps(graph, walk)
     texts = words.narrate(steps, lang, guidance=profile.guidance.announce)
     instructions = [
@@ -181,6 +214,7 @@ def answer(
         **base,
         "route": _route_feature(coords, profile),
         "summary": info,
+        "reports": reports,
         "osm_way_ids": ways,
         "osm_node_ids": node_ids,
         "instructions": instructions,

@@ -66,6 +66,8 @@ def _value(graph: Graph, rule: Rule, index: int, profile: Profile) -> tuple[Any,
     """The blocking value and the limit it breaks, for a rule at an entry or node."""
     mob = profile.mobility
     name = rule.attribute
+    if name == "report":
+        return "reported", "closed by a live report"
     if name == "kerb_height_m":
         return round(float(kerb_height_m(graph)[index]), 3), mob.max_kerb_height_m
     if name == "incline_pct":
@@ -114,20 +116,21 @@ def blockers(graph: Graph, walk: list[Piece], costs: Costs, profile: Profile) ->
                 osm_id = int(graph.node("osm_id")[piece.node])
             else:
                 continue
-            if (osm_type, osm_id, rule.attribute) in seen:
+            if (osm_type, osm_id, rule.attribute, rule.report_id) in seen:
                 continue
-            seen.add((osm_type, osm_id, rule.attribute))
+            seen.add((osm_type, osm_id, rule.attribute, rule.report_id))
             value, limit = _value(graph, rule, index, profile)
-            out.append(
-                {
-                    "osm_type": osm_type,
-                    "osm_id": osm_id,
-                    "attribute": rule.attribute,
-                    "value": value,
-                    "limit": limit,
-                    "parameter": rule.parameter,
-                }
-            )
+            item = {
+                "osm_type": osm_type,
+                "osm_id": osm_id,
+                "attribute": rule.attribute,
+                "value": value,
+                "limit": limit,
+                "parameter": rule.parameter,
+            }
+            if rule.report_id is not None:
+                item["report_id"] = rule.report_id
+            out.append(item)
     return out
 
 

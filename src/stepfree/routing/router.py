@@ -22,6 +22,7 @@ from stepfree.graph.model import Graph
 from stepfree.graph.spatial import Snap, nearest_edge
 from stepfree.profiles.costing import Costs, costs_for
 from stepfree.profiles.model import Profile
+from stepfree.profiles.overlay import EMPTY, Overlay
 from stepfree.profiles.rules import Context, closed_elevators
 from stepfree.routing.search import PathResult, SearchWorkspace, shortest_path
 
@@ -97,6 +98,7 @@ class Router:
         self.backward_entry[edge[~forward]] = np.flatnonzero(~forward)
         self.workspace = SearchWorkspace(graph.n_nodes)
         self.city = city_of(graph)
+        self.overlay: Overlay = EMPTY
         self._costs: OrderedDict[tuple[object, ...], Costs] = OrderedDict()
 
     # -- context and costs -------------------------------------------------------------------
@@ -113,12 +115,20 @@ class Router:
             winter = bool(self.city and month in self.city.winter_months)
         else:
             winter = winter_setting == "yes"
-        return Context(winter=winter, at=local)
+        return Context(winter=winter, at=local, overlay=self.overlay)
 
     def costs(self, profile: Profile, context: Context) -> Costs:
         """Costs for a profile and context, cached."""
         closed_nodes, closed_edges = closed_elevators(self.graph, context.at)
-        key = (profile.key(), context.winter, closed_nodes.tobytes(), closed_edges.tobytes())
+        reports = tuple(c.report_id for c in context.active_closures())
+        key = (
+            profile.key(),
+            context.winter,
+            closed_nodes.tobytes(),
+            closed_edges.tobytes(),
+            context.overlay.version,
+            reports,
+        )
         cached = self._costs.get(key)
         if cached is not None:
             self._costs.move_to_end(key)
