@@ -13,6 +13,7 @@ out-of-range value is refused with the range, never silently clamped.
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
@@ -208,16 +209,22 @@ def _explain(error: ValidationError) -> str:
     return f"{name}={value} is not allowed ({first['msg']}){choices}"
 
 
-def preset_names() -> list[str]:
-    """Names of the bundled presets."""
+@functools.lru_cache(maxsize=1)
+def _preset_names() -> tuple[str, ...]:
     folder = resources.files("stepfree.profiles").joinpath("presets")
-    return sorted(
-        f.name.removesuffix(".toml") for f in folder.iterdir() if f.name.endswith(".toml")
+    return tuple(
+        sorted(f.name.removesuffix(".toml") for f in folder.iterdir() if f.name.endswith(".toml"))
     )
 
 
+def preset_names() -> list[str]:
+    """Names of the bundled presets."""
+    return list(_preset_names())
+
+
+@functools.cache
 def preset(name: str) -> Profile:
-    """Load a bundled preset by name."""
+    """Load a bundled preset by name (profiles are immutable, so they are cached)."""
     if name not in preset_names():
         raise BadInput(f"unknown profile {name!r}; choose one of {', '.join(preset_names())}")
     text = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -140,6 +139,16 @@ def _reports_that_changed(
     ]
 
 
+def _step_fields(step: Any) -> dict[str, Any]:
+    """The set fields of a guidance step (shallow: names stay as they are)."""
+    out = {}
+    for field in dataclasses.fields(step):
+        value = getattr(step, field.name)
+        if value not in (None, "", False) and value != {}:
+            out[field.name] = dict(value) if isinstance(value, dict) else value
+    return out
+
+
 def _route_feature(coords: np.ndarray, profile: Profile) -> dict[str, Any]:
     return {
         "type": "Feature",
@@ -207,8 +216,7 @@ def answer(
     steps = build_steps(graph, walk)
     texts = words.narrate(steps, lang, guidance=profile.guidance.announce)
     instructions = [
-        {**{k: v for k, v in asdict(step).items() if v not in (None, {}, "", False)}, "text": text}
-        for step, text in zip(steps, texts, strict=True)
+        {**_step_fields(step), "text": text} for step, text in zip(steps, texts, strict=True)
     ]
     return {
         **base,

@@ -21,9 +21,9 @@ from stepfree.ingest.attributes import (
     Sidewalk,
     Tri,
 )
-from stepfree.routing.geometry import bearing_deg, edge_slice
+from stepfree.routing.geometry import bearing_deg
 from stepfree.routing.instructions import Step
-from stepfree.routing.walk import Piece, lengths_m
+from stepfree.routing.walk import Piece, lengths_m, piece_coords
 
 #: Grades from which a slope is announced (%), and the shortest slope announced (m).
 SLOPE_ANNOUNCE_PCT = 5.0
@@ -171,7 +171,7 @@ def build_steps(graph: Graph, walk: list[Piece]) -> list[Step]:
     for index, piece in enumerate(walk):
         edge = piece.edge
         kind = way_kind(graph, edge)
-        coords = edge_slice(graph, edge, piece.start, piece.stop)
+        coords = piece_coords(graph, piece)
         if kind == "steps":
             flush()
             steps.append(_flight(graph, piece))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepfree.graph.model import Graph
-from stepfree.routing.geometry import edge_slice, join
+from stepfree.routing.geometry import edge_slice, entry_coords, join
 from stepfree.routing.router import Path, Router
 
 
@@ -75,12 +75,19 @@ def pieces(router: Router, path: Path) -> list[Piece]:
     return out
 
 
+def piece_coords(graph: Graph, piece: Piece) -> np.ndarray:
+    """Coordinates of one piece in the direction walked (whole edges need no interpolation)."""
+    if piece.share == 1.0:
+        return entry_coords(graph, piece.edge, piece.forward)
+    return edge_slice(graph, piece.edge, piece.start, piece.stop)
+
+
 def coordinates(
     graph: Graph, walk: list[Piece], origin: tuple[float, float], destination: tuple[float, float]
 ) -> np.ndarray:
     """The line walked (lon, lat), from the origin point to the destination point."""
     parts = [np.array([origin])]
-    parts += [edge_slice(graph, p.edge, p.start, p.stop) for p in walk]
+    parts += [piece_coords(graph, p) for p in walk]
     parts.append(np.array([destination]))
     return join(parts)
 
