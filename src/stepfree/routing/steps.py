@@ -7,6 +7,7 @@ are announced where they are met, in order.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from stepfree.graph.model import Graph, directed_incline_direction, directed_incline_pct
@@ -236,10 +237,56 @@ def build_steps(graph: Graph, walk: list[Piece]) -> list[Step]:
                 steps.extend(events)
                 stretch_key = None
     flush()
+    steps = _tidy(steps)
     if not steps or steps[0].kind != "depart":
         steps.insert(0, Step("depart", distance_m=0.0))
     steps.append(Step("arrive"))
     return steps
+
+
+STRETCHES = frozenset(
+    {
+        "depart",
+        "continue",
+        "turn_left",
+        "turn_right",
+        "turn_slight_left",
+        "turn_slight_right",
+        "turn_sharp_left",
+        "turn_sharp_right",
+    }
+)
+#: A stretch shorter than this is folded into the one before it (m): nobody needs "go 5 m".
+SHORT_STRETCH_M = 10.0
+
+
+def _tidy(steps: list[Step]) -> list[Step]:
+    """Fold very short stretches into the previous one, and join flights split at nodes."""
+    out: list[Step] = []
+    for step in steps:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and step.kind in STRETCHES - {"depart"}
+            and previous.kind in STRETCHES
+            and step.distance_m < SHORT_STRETCH_M
+        ):
+            out[-1] = dataclasses.replace(
+                previous, distance_m=previous.distance_m + step.distance_m
+            )
+            continue
+        if (
+            previous is not None
+            and step.kind == "steps"
+            and previous.kind == "steps"
+            and step.direction == previous.direction
+        ):
+            counts = (previous.step_count, step.step_count)
+            total = None if None in counts else sum(c for c in counts if c is not None)
+            out[-1] = dataclasses.replace(previous, step_count=total)
+            continue
+        out.append(step)
+    return out
 
 
 def _crossing_node_of_way(graph: Graph, walk: list[Piece], index: int, way: int) -> int:
