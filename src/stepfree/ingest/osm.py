@@ -100,6 +100,21 @@ def _runs(inside: np.ndarray) -> Iterator[tuple[int, int]]:
             yield int(start), int(stop)
 
 
+def _way_nodes(refs: osmium.osm.WayNodeList) -> tuple[np.ndarray, ...]:
+    """Node ids, lon, lat and validity of a way's nodes (NaN where a node is missing)."""
+    try:  # the common case: every node of the way is in the file
+        rows = [(ref.ref, ref.location.lon, ref.location.lat) for ref in refs]
+        ids = np.array([row[0] for row in rows], dtype=np.int64)
+        coords = np.array([row[1:] for row in rows], dtype=np.float64).reshape(-1, 2)
+        return ids, coords[:, 0], coords[:, 1], np.ones(ids.shape[0], dtype=bool)
+    except osmium.InvalidLocationError:  # a node outside the extract: cut the way there
+        ids = np.array([ref.ref for ref in refs], dtype=np.int64)
+        valid = np.array([ref.location.valid() for ref in refs], dtype=bool)
+        lon = np.array([ref.location.lon if ref.location.valid() else np.nan for ref in refs])
+        lat = np.array([ref.location.lat if ref.location.valid() else np.nan for ref in refs])
+        return ids, lon, lat, valid
+
+
 def _read_ways(path: Path, area: Area, extract: Extract, progress: Progress) -> None:
     processor = (
         osmium.FileProcessor(str(path))
