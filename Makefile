@@ -19,7 +19,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/pytest -m "slow or not slow"
+# Start PostgreSQL first (.ci/postgres.sh prints STEPFREE_TEST_POSTGRES_URL=...), so the
+# storage tests run against it as well as SQLite; a failure to start it fails the target.
+	pg_url="$$(bash .ci/postgres.sh)" && export "$$pg_url" && $(BIN)/pytest -m "slow or not slow"
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not slow"

@@ -13,7 +13,7 @@ from stepfree.ingest.attributes import Highway, Tri
 from stepfree.profiles.costing import Costs
 from stepfree.profiles.hours import is_open
 from stepfree.profiles.model import Policy, Profile, preset
-from stepfree.profiles.overlay import EMPTY
+from stepfree.profiles.overlay import EMPTY, Overlay
 from stepfree.profiles.rules import Context
 from stepfree.routing import instructions as words
 from stepfree.routing.describe import LOW_CONFIDENCE, osm_ids, summary, unknown_masks
@@ -167,10 +167,11 @@ def answer(
     profile: Profile,
     lang: str = "en",
     at: datetime | None = None,
+    overlay: Overlay | None = None,
 ) -> dict[str, Any]:
     """Route from ``origin`` to ``destination`` (each ``(lat, lon)``) for ``profile``."""
     check_language(lang)
-    context = router.context(profile, at)
+    context = router.context(profile, at, overlay)
     costs = router.costs(profile, context)
     base: dict[str, Any] = {
         "profile": profile.name,

@@ -226,6 +226,14 @@ def _candidates(parameter: str, blocked: list[dict]) -> list[Any]:
     return []
 
 
+def _current(profile: Profile, parameter: str) -> Any:
+    for facet in (profile.mobility, profile.guidance, profile.preferences):
+        if parameter in type(facet).model_fields:
+            value = getattr(facet, parameter)
+            return value.value if isinstance(value, Policy) else value
+    return None
+
+
 def relaxations(
     router: Router,
     origin: tuple[float, float],
@@ -234,10 +242,20 @@ def relaxations(
     context: Context,
     blocked: list[dict],
 ) -> list[dict]:
-    """For each parameter behind a block, the smallest tried value that lets a route exist."""
+    """For each parameter behind a block, the smallest tried value that lets a route exist.
+
+    Parameters blocking the least-blocked path come first; then the other numeric limits that
+    forbid something in the graph, since relaxing one of those may open another way.
+    """
     out = []
-    for parameter in dict.fromkeys(b["parameter"] for b in blocked if b["parameter"]):
-        current = next(b["limit"] for b in blocked if b["parameter"] == parameter)
+    on_path = [b["parameter"] for b in blocked if b["parameter"]]
+    elsewhere = [
+        rule.parameter
+        for rule in router.costs(profile, context).rules
+        if rule.policy == Policy.FORBID and rule.parameter in NUMERIC
+    ]
+    for parameter in dict.fromkeys(on_path + elsewhere):
+        current = _current(profile, parameter)
         if parameter in NUMERIC:
             value = _smallest_numeric(router, origin, destination, profile, context, parameter)
             if value is not None:

@@ -102,8 +102,11 @@ class Router:
         self._costs: OrderedDict[tuple[object, ...], Costs] = OrderedDict()
 
     # -- context and costs -------------------------------------------------------------------
-    def context(self, profile: Profile, at: datetime | None) -> Context:
-        """When the trip happens, in the city's local time, and whether it is winter."""
+    def context(
+        self, profile: Profile, at: datetime | None, overlay: Overlay | None = None
+    ) -> Context:
+        """When the trip happens, in the city's local time, whether it is winter, and which
+        live reports apply (the router's own overlay unless one is given)."""
         zone = ZoneInfo(self.city.timezone) if self.city else None
         local = None
         if at is not None:
@@ -115,7 +118,7 @@ class Router:
             winter = bool(self.city and month in self.city.winter_months)
         else:
             winter = winter_setting == "yes"
-        return Context(winter=winter, at=local, overlay=self.overlay)
+        return Context(winter=winter, at=local, overlay=overlay or self.overlay)
 
     def costs(self, profile: Profile, context: Context) -> Costs:
         """Costs for a profile and context, cached."""
