@@ -1,6 +1,6 @@
 """stepfree: accessible pedestrian routing and analytics from OpenStreetMap."""
 
-from stepfree._api import build_graph, load_graph, route, sample_graph
+from stepfree._api import build_graph, isochrone, load_graph, route, sample_graph
 from stepfree.errors import BadData, BadInput, GraphFormatError, StepfreeError
 from stepfree.graph.model import Graph
 
@@ -11,6 +11,7 @@ __all__ = [
     "GraphFormatError",
     "StepfreeError",
     "build_graph",
+    "isochrone",
     "load_graph",
     "route",
     "sample_graph",

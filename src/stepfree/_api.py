@@ -128,8 +128,12 @@ def route(
     lang: str = "en",
     at: datetime | str | None = None,
     graph: Graph | Path | str | None = None,
+    reports: Path | str | None = None,
 ) -> dict[str, Any]:
     """Route between two ``(lat, lon)`` points for a profile, as the CLI's JSON answer.
+
+    ``reports`` is a GeoJSON file of barrier reports to apply to this request only (the same
+    format the service exports).
 
     ``route`` is ``None`` when no route exists; then ``blocked_by`` says what blocks it and
     ``relax`` which single parameter change would open one.
@@ -138,7 +142,28 @@ def route(
     from stepfree.routing.answer import answer
 
     chosen = profile_from_request(profile, {k: str(v) for k, v in (overrides or {}).items()})
-    return answer(router_for(graph), origin, destination, chosen, lang, parse_time(at))
+    router = router_for(graph)
+    overlay = overlay_from_file(router.graph, Path(reports)) if reports is not None else None
+    return answer(router, origin, destination, chosen, lang, parse_time(at), overlay)
+
+
+def overlay_from_file(graph: Graph, path: Path) -> Any:
+    """An overlay from a GeoJSON file of reports (``stepfree route --reports FILE``)."""
+    import json
+
+    from stepfree.reports.export import reports_from_geojson
+    from stepfree.reports.overlay import overlay_from_reports
+
+    if not path.is_file():
+        raise BadInput(
+            f"reports file {path} does not exist; give a GeoJSON FeatureCollection "
+            "of reports (as GET /v1/reports.geojson exports)"
+        )
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadInput(f"reports file {path} is not JSON ({error})") from None
+    return overlay_from_reports(graph, reports_from_geojson(document), f"file:{path.name}")
 
 
 def parse_time(at: datetime | str | None) -> datetime | None:
@@ -152,3 +177,26 @@ def parse_time(at: datetime | str | None) -> datetime | None:
             f"--at {at!r} is not an ISO-8601 time; for example 2026-01-15T08:30 "
             "or 2026-01-15T08:30+05:00"
         ) from None
+
+
+def isochrone(
+    origin: tuple[float, float],
+    minutes: tuple[float, ...] | list[float] | float | str = (5, 10, 15),
+    profile: str = "pedestrian",
+    overrides: dict[str, str] | None = None,
+    at: datetime | str | None = None,
+    graph: Graph | Path | str | None = None,
+    lang: str = "en",
+) -> dict[str, Any]:
+    """Where a profile can travel from ``origin`` ``(lat, lon)`` within each time, as GeoJSON.
+
+    A FeatureCollection with one Polygon or MultiPolygon per time (1 to 60 minutes, at most
+    six), smallest first; each time's polygon lies within the next one's. Raises ``BadInput``
+    for bad minutes, coordinates or profile, and ``NoUsableWay`` (a ``LookupError``) when no
+    way the profile may use lies near the origin.
+    """
+    from stepfree.profiles.model import profile_from_request
+    from stepfree.routing.isochrone import isochrone_collection
+
+    chosen = profile_from_request(profile, {k: str(v) for k, v in (overrides or {}).items()})
+    return isochrone_collection(router_for(graph), origin, minutes, chosen, parse_time(at), lang)

@@ -132,7 +132,14 @@ def cmd_route(args: argparse.Namespace) -> int:
     destination = parse_point(args.destination, "destination")
     graph = _graph_path(args.graph)
     result = _api.route(
-        origin, destination, args.profile, _overrides(args.set), args.lang, args.at, graph
+        origin,
+        destination,
+        args.profile,
+        _overrides(args.set),
+        args.lang,
+        args.at,
+        graph,
+        args.reports,
     )
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -156,6 +163,40 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 
     text = describe_profile(args.name, args.json) if args.name else list_profiles(args.json)
     print(text)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from stepfree.api.server import serve
+
+    if args.workers < 1 or not 0 < args.port < 65536:
+        raise BadInput("--workers must be 1 or more and --port 1..65535")
+    serve(_graph_path(args.graph), args.db, args.host, args.port, args.workers)
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from stepfree.api.server import create_key
+
+    key, secret = create_key(args.db, args.role, args.label)
+    print(f"created key {key.id} ({key.role}); its secret, shown only now:", file=sys.stderr)
+    print(secret)
+    return 0
+
+
+def cmd_isochrone(args: argparse.Namespace) -> int:
+    from stepfree.routing.router import NoUsableWay, parse_point
+
+    origin = parse_point(args.origin, "origin")
+    graph = _graph_path(args.graph)
+    try:
+        result = _api.isochrone(
+            origin, args.minutes, args.profile, _overrides(args.set), args.at, graph, args.lang
+        )
+    except NoUsableWay as error:
+        print(f"stepfree: {error}", file=sys.stderr)
+        return EXIT_NO_ROUTE
+    print(json.dumps(result, ensure_ascii=False))
     return 0
 
 
@@ -193,12 +234,51 @@ def _parser() -> argparse.ArgumentParser:
     route.add_argument("--lang", default="en", help="en, ru or kk")
     route.add_argument("--at", help="time of travel, ISO-8601 (opening hours, winter)")
     route.add_argument("--format", choices=("text", "json", "geojson"), default="text")
+    route.add_argument("--reports", help="GeoJSON file of barrier reports to apply")
     route.set_defaults(func=cmd_route)
 
     profiles = sub.add_parser("profiles", help="list the profiles, or show one's parameters")
     profiles.add_argument("name", nargs="?", help="a preset name")
     profiles.add_argument("--json", action="store_true", help="print JSON")
     profiles.set_defaults(func=cmd_profiles)
+
+    serve = sub.add_parser("serve", help="the HTTP service (OpenAPI docs at /docs)")
+    serve.add_argument("--graph", help="graph file (default: sample city)")
+    serve.add_argument("--db", help="report store URL (default: SQLite in the cache folder)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes")
+    serve.set_defaults(func=cmd_serve)
+
+    keys = sub.add_parser("keys", help="API keys of the service")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True, parser_class=_Parser)
+    keys_create = keys_sub.add_parser("create", help="create a key and print its secret once")
+    keys_create.add_argument(
+        "--role", required=True, choices=("reporter", "moderator", "official", "admin")
+    )
+    keys_create.add_argument("--label", default="", help="who or what the key is for")
+    keys_create.add_argument("--db", help="report store URL (default: SQLite in the cache folder)")
+    keys_create.set_defaults(func=cmd_keys)
+
+    isochrone = sub.add_parser(
+        "isochrone", help="where a profile can travel within given times (GeoJSON polygons)"
+    )
+    isochrone.add_argument("--graph", help="graph file (default: sample city)")
+    isochrone.add_argument("--from", dest="origin", required=True, metavar="LAT,LON")
+    isochrone.add_argument(
+        "--minutes", default="5,10,15", help="times, 1..60 minutes each, at most 6 (5,10,15)"
+    )
+    isochrone.add_argument("--profile", default="pedestrian", help="preset (see stepfree profiles)")
+    isochrone.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a profile parameter (repeatable)",
+    )
+    isochrone.add_argument("--at", help="time of travel, ISO-8601 (opening hours, winter)")
+    isochrone.add_argument("--lang", default="en", help="labels in en, ru or kk")
+    isochrone.set_defaults(func=cmd_isochrone)
 
     export = sub.add_parser("export", help="write the network as GeoJSON or OpenSidewalks 0.2")
     export.add_argument("graph", nargs="?", help="graph file (default: sample city)")

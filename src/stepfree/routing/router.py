@@ -161,8 +161,12 @@ class Router:
 
     # -- search -----------------------------------------------------------------------------
     def _partial(self, entry: np.int64 | int, share: float, costs: Costs) -> float:
-        """Cost of walking ``share`` of an entry's way (no transition)."""
-        return float(costs.edge_cost[entry]) * share
+        """Cost of walking ``share`` of an entry's way (no transition).
+
+        A share of 0 costs 0 even on a way refused in that direction (the point is on the
+        node): inf * 0 would be NaN.
+        """
+        return float(costs.edge_cost[entry]) * share if share > 0 else 0.0
 
     def search(self, origin: Endpoint, destination: Endpoint, costs: Costs) -> Path | None:
         """Cheapest path between two snapped points, or None."""
