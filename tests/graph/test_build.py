@@ -90,7 +90,13 @@ def test_crossing_node_knows_the_road_it_crosses(tmp_path: Path) -> None:
         """,
         ways={
             "axb": {"highway": "footway", "footway": "crossing"},
-            "cxd": {"highway": "primary", "lanes": "4", "sidewalk": "separate"},
+            "cxd": {
+                "highway": "primary",
+                "lanes": "4",
+                "sidewalk": "separate",
+                "name": "Абай даңғылы",
+                "name:ru": "проспект Абая",
+            },
         },
         nodes={"x": {"highway": "crossing", "crossing": "unmarked"}},
     )
@@ -98,5 +104,8 @@ def test_crossing_node_knows_the_road_it_crosses(tmp_path: Path) -> None:
     x = world.node(graph, "x")
     assert graph.node("crossed_road_class")[x] == 18  # Highway.PRIMARY
     assert graph.node("crossed_road_lanes")[x] == 4
+    assert graph.string(int(graph.node("crossed_name")[x])) == "Абай даңғылы"
+    assert graph.string(int(graph.node("crossed_name_ru")[x])) == "проспект Абая"
+    assert graph.node("crossed_name_en")[x] == -1  # not mapped: absent, not guessed
     # the road itself has separate sidewalks: not part of the walking network
     assert world.way_id("cxd") not in graph.edge("osm_way_id")

@@ -425,6 +425,9 @@ def _osw_node(row: dict[str, Any]) -> dict[str, Any]:
             out["ext:crossed_highway"] = Highway(row["crossed_road_class"]).name.lower()
         if row["crossed_road_lanes"] >= 0:
             out["ext:crossed_lanes"] = str(row["crossed_road_lanes"])
+        for name in ("crossed_name", "crossed_name_kk", "crossed_name_ru", "crossed_name_en"):
+            if row[name] is not None:
+                out[f"ext:{name}"] = row[name]
     for name, key in NODE_TRI_TAGS.items():
         if row[name] in TRI_TAG:
             out[f"ext:{key}"] = TRI_TAG[Tri(row[name])]

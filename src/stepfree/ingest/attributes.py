@@ -239,6 +239,10 @@ NODE_ATTRIBUTES: dict[str, tuple[str, float | int, str]] = {
     "crossed_road_class": ("u1", 0, "Highest class of a road through this node"),
     "crossed_road_lanes": ("i1", UNKNOWN_COUNT, "Most lanes of a road through this node"),
     "traffic_signals": ("u1", 0, "highway=traffic_signals on the node"),
+    "crossed_name": ("i4", NO_STRING, "name of the road crossed here (string table index)"),
+    "crossed_name_kk": ("i4", NO_STRING, "name:kk of the road crossed here"),
+    "crossed_name_ru": ("i4", NO_STRING, "name:ru of the road crossed here"),
+    "crossed_name_en": ("i4", NO_STRING, "name:en of the road crossed here"),
 }
 
 EDGE_ATTRIBUTES: dict[str, tuple[str, float | int, str]] = {
@@ -275,7 +279,20 @@ EDGE_ATTRIBUTES: dict[str, tuple[str, float | int, str]] = {
 }
 
 #: Attributes that index the string table.
-STRING_ATTRIBUTES = frozenset({"level", "opening_hours", "name", "name_kk", "name_ru", "name_en"})
+STRING_ATTRIBUTES = frozenset(
+    {
+        "level",
+        "opening_hours",
+        "name",
+        "name_kk",
+        "name_ru",
+        "name_en",
+        "crossed_name",
+        "crossed_name_kk",
+        "crossed_name_ru",
+        "crossed_name_en",
+    }
+)
 
 #: Which enum each categorical attribute uses (for readers and exporters).
 ENUMS: dict[str, type[IntEnum]] = {

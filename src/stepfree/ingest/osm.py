@@ -188,6 +188,14 @@ def _read_nodes(path: Path, wanted: np.ndarray, extract: Extract, progress: Prog
     progress("reading nodes", len(extract.node_attrs))
 
 
+CROSSED_NAMES = (
+    ("name", "crossed_name"),
+    ("name:kk", "crossed_name_kk"),
+    ("name:ru", "crossed_name_ru"),
+    ("name:en", "crossed_name_en"),
+)
+
+
 def _read_roads(path: Path, extract: Extract) -> None:
     crossing_ids = {i for i, a in extract.node_attrs.items() if "crossing" in a}
     if not crossing_ids:
@@ -203,6 +211,11 @@ def _read_roads(path: Path, extract: Extract) -> None:
             if ref.ref in crossing_ids:
                 old_class, old_lanes = extract.road_at_node.get(ref.ref, (Highway.UNKNOWN, -1))
                 extract.road_at_node[ref.ref] = (max(old_class, highway), max(old_lanes, lanes))
+                if highway >= old_class:  # name the biggest road crossed here, for guidance
+                    attrs = extract.node_attrs[ref.ref]
+                    for key, attr in CROSSED_NAMES:
+                        if key in way.tags:
+                            attrs[attr] = way.tags[key]
 
 
 def read_osm(path: Path, area: Area = EVERYTHING, progress: Progress = _quiet) -> Extract:

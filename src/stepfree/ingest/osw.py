@@ -267,6 +267,9 @@ def _edge_way(feature: Any, index: int, ids: IdMap, way_ids: IdMap) -> WayRecord
     return WayRecord(way_id, attrs, node_ids, coords[:, 0].copy(), coords[:, 1].copy())
 
 
+CROSSED_NAME_ATTRS = ("crossed_name", "crossed_name_kk", "crossed_name_ru", "crossed_name_en")
+
+
 def _road_at_node(
     ways: list[WayRecord], tags_of: dict[int, dict[str, str]], crossings: set[int]
 ) -> dict[int, tuple[int, int]]:
@@ -353,6 +356,10 @@ def graph_from_osw(path: Path) -> Graph:
         node: attrs for node, tags in tags_of.items() if (attrs := tagmod.node_attributes(tags))
     }
     crossings = {node for node, attrs in node_attrs.items() if "crossing" in attrs}
+    for node in crossings:  # names of the crossed road, as stepfree exports them
+        for attr in CROSSED_NAME_ATTRS:
+            if attr in tags_of[node]:
+                node_attrs[node][attr] = tags_of[node][attr]
     source_file = path if path.is_file() else _edges_file(path)
     header = collections["edges"]
     meta = {

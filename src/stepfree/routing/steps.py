@@ -109,6 +109,20 @@ def _node_events(graph: Graph, node: int, on_crossing_way: bool) -> list[Step]:
     return events
 
 
+def _crossed_names(graph: Graph, node: int) -> dict[str, str]:
+    names = {}
+    for key, attr in (
+        ("", "crossed_name"),
+        ("kk", "crossed_name_kk"),
+        ("ru", "crossed_name_ru"),
+        ("en", "crossed_name_en"),
+    ):
+        value = graph.string(int(graph.node(attr)[node]))
+        if value:
+            names[key] = value
+    return names
+
+
 def _crossing_step(
     graph: Graph,
     node: int,
@@ -117,6 +131,7 @@ def _crossing_step(
 ) -> Step:
     if node >= 0:
         control = int(graph.node("crossing")[node])
+        names = _crossed_names(graph, node) or names  # the road crossed, not the crossing way
     return Step(
         "cross",
         crossing_control={
