@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stepfree-installed
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: run test test-fast lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/stepfree build
-	$(BIN)/stepfree inspect
+	$(BIN)/stepfree serve
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -25,6 +25,13 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not slow"
+
+# Benchmarks against the peers (installed into benchmarks/.venv-peers), writing docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_build.py --profile
+
+bench-quick: $(STAMP)
+	$(BIN)/python benchmarks/bench_build.py --quick --no-peers
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
