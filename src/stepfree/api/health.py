@@ -1,0 +1,58 @@
+"""GET /v1/health: is the graph loaded and the report store reachable."""
+
+from __future__ import annotations
+
+import logging
+
+import anyio.to_thread
+from fastapi import APIRouter
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
+
+import stepfree
+from stepfree.api.deps import ServiceDep
+from stepfree.api.responses import json_response
+
+router = APIRouter(tags=["service"])
+log = logging.getLogger("stepfree.api")
+
+
+class GraphHealth(BaseModel):
+    """The served graph."""
+
+    loaded: bool
+    nodes: int
+    edges: int
+
+
+class Health(BaseModel):
+    """The service's state."""
+
+    status: str
+    version: str
+    graph: GraphHealth
+    db: bool
+    reports_version: str | None
+
+
+@router.get(
+    "/health",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "the report store is unreachable"}},
+)
+async def get_health(service: ServiceDep) -> Response:
+    """200 when the graph is loaded and the store answers, else 503 (not rate-limited)."""
+    try:
+        version: str | None = await anyio.to_thread.run_sync(service.store.version)
+    except (SQLAlchemyError, OSError) as error:
+        log.warning("health: report store unreachable: %s", type(error).__name__)
+        version = None
+    body = Health(
+        status="ok" if version is not None else "degraded",
+        version=stepfree.__version__,
+        graph=GraphHealth(loaded=True, nodes=service.graph.n_nodes, edges=service.graph.n_edges),
+        db=version is not None,
+        reports_version=version,
+    )
+    return json_response(body.model_dump(), 200 if version is not None else 503)

@@ -1,0 +1,67 @@
+"""GET /v1/isochrone: where a person can get within some minutes, as nested polygons."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep
+from stepfree.api.errors import error_responses
+from stepfree.api.limits import parse_minutes, within_budget
+from stepfree.api.params import AT_HELP, parse_at, point, profile_overrides, profile_query_docs
+from stepfree.api.responses import FeatureCollection, json_response
+from stepfree.profiles.model import preset_names, profile_from_request
+from stepfree.routing.i18n import check_language
+
+router = APIRouter(tags=["routing"])
+
+
+@router.get(
+    "/isochrone",
+    summary="Reachable areas within some minutes, for a profile",
+    response_model=FeatureCollection,
+    responses=error_responses(401, 404, 422, 429, 503),
+    openapi_extra={"parameters": list(profile_query_docs())},
+)
+async def get_isochrone(
+    request: Request,
+    service: ServiceDep,
+    settings: SettingsDep,
+    _caller: CallerDep,
+    origin: Annotated[
+        str, Query(alias="from", description="LAT,LON in degrees", examples=["60.1675,24.9365"])
+    ],
+    minutes: Annotated[
+        str,
+        Query(
+            description="one or more times in minutes, e.g. 5,10,15 (limits: "
+            "max_isochrone_minutes, max_isochrone_thresholds)"
+        ),
+    ],
+    profile: Annotated[
+        str,
+        Query(
+            description="a preset (see /v1/profiles)", json_schema_extra={"enum": preset_names()}
+        ),
+    ] = "pedestrian",
+    lang: Annotated[
+        str,
+        Query(description="language of the labels", json_schema_extra={"enum": ["en", "ru", "kk"]}),
+    ] = "en",
+    at: Annotated[str | None, Query(description=AT_HELP)] = None,
+) -> Response:
+    """A GeoJSON FeatureCollection: one polygon per time, smallest first, nested."""
+    start = point(origin, "origin")
+    service.check_inside(start, "origin")
+    times = parse_minutes(minutes, settings)
+    check_language(lang)
+    when = parse_at(at)
+    overrides = profile_overrides(request.query_params)
+
+    def work() -> dict[str, Any]:
+        chosen = profile_from_request(profile, overrides)
+        return service.isochrone(start, times, chosen, lang, when)
+
+    return json_response(await within_budget(work, settings))

@@ -1,0 +1,89 @@
+"""Query parameters shared by the routing endpoints: points, times, and profile parameters.
+
+Any profile parameter may be given by name (``max_kerb_height_m=0.04``). They are documented in
+OpenAPI from the profile model itself and validated by the same model as the CLI's ``--set``
+(``profile_from_request``), so the message for an out-of-range value is the CLI's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from typing import Any, cast
+
+from pydantic import BaseModel
+
+from stepfree.errors import BadInput
+from stepfree.profiles.model import FACETS
+from stepfree.routing.router import parse_point
+
+#: Time-of-travel help shared by the endpoints.
+AT_HELP = (
+    "time of travel, ISO-8601 (2026-01-15T08:30 is the city's local time; add an offset such as "
+    "+05:00 otherwise); it selects opening hours, winter and the reports valid then"
+)
+
+
+#: The profile's facets (mobility, guidance, preferences) as model classes.
+_FACETS = cast(dict[str, type[BaseModel]], FACETS)
+#: Times of travel accepted (far outside, time zone arithmetic overflows; nobody plans that).
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+@cache
+def profile_parameter_names() -> frozenset[str]:
+    """Every profile parameter, in any facet."""
+    return frozenset(name for facet in _FACETS.values() for name in facet.model_fields)
+
+
+@cache
+def profile_query_docs() -> tuple[dict[str, Any], ...]:
+    """OpenAPI query parameter objects for every profile parameter."""
+    out = []
+    for facet_name, facet in _FACETS.items():
+        schema = facet.model_json_schema()
+        defs = schema.get("$defs", {})
+        for name, spec in schema["properties"].items():
+            if "$ref" in spec:
+                spec = {**defs[spec["$ref"].rsplit("/", 1)[-1]], **spec}
+                spec.pop("$ref")
+            spec = {k: v for k, v in spec.items() if k in {"type", "minimum", "maximum", "enum"}}
+            meaning = facet.model_fields[name].description or ""
+            out.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": False,
+                    "schema": spec,
+                    "description": f"{facet_name}: {meaning} (default: the profile's value)",
+                }
+            )
+    return tuple(out)
+
+
+def profile_overrides(query: Mapping[str, str]) -> dict[str, str]:
+    """The profile parameters present in a query, as given (validated by the profile model)."""
+    names = profile_parameter_names()
+    return {name: value for name, value in query.items() if name in names}
+
+
+def point(text: str, role: str) -> tuple[float, float]:
+    """``LAT,LON`` -> ``(lat, lon)``, or BadInput naming the parameter."""
+    return parse_point(text, role)
+
+
+def parse_at(text: str | None) -> datetime | None:
+    """The ``at`` parameter as a datetime (naive: the city's local time)."""
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadInput(
+            f"at={text!r} is not an ISO-8601 time; for example 2026-01-15T08:30 or "
+            "2026-01-15T08:30+05:00"
+        ) from None
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
+        raise BadInput(f"at={text!r} is out of range: give a time from {FIRST_YEAR} to {LAST_YEAR}")
+    return when

@@ -1,0 +1,239 @@
+"""Barrier reports: create, list, export, confirm, and moderate.
+
+Creating and confirming are open to anyone (anonymous allowed) and rate-limited as writes.
+Approving and rejecting need a moderator (or admin) key; resolving a moderator, official or
+admin key. Description text is stored as given and only ever returned inside JSON (or CSV).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Path, Query, status
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep, WriterDep
+from stepfree.api.errors import error_responses
+from stepfree.api.limits import check_page_size, parse_bbox
+from stepfree.api.params import parse_at
+from stepfree.api.responses import FeatureCollection, json_response
+from stepfree.api.security import MODERATORS, RESOLVERS, Caller, require_role
+from stepfree.api.service import Service
+from stepfree.api.settings import Settings
+from stepfree.reports.domain import NotFound, Report, ReportIn, ReportStatus
+from stepfree.reports.export import reports_csv, reports_geojson
+
+router = APIRouter(tags=["reports"])
+
+MAX_ID = 2**63 - 1  # ids are signed 64-bit integers in both databases
+ReportId = Annotated[int, Path(ge=1, le=MAX_ID, description="the report's id")]
+Bbox = Annotated[str | None, Query(description="W,S,E,N in degrees (area limit: max_bbox_km2)")]
+StatusFilter = Annotated[ReportStatus | None, Query(alias="status", description="only this status")]
+At = Annotated[
+    str | None, Query(description="only reports valid at this ISO-8601 time (naive: UTC)")
+]
+Limit = Annotated[int, Query(ge=1, le=MAX_ID, description="page size (limit: max_page_size)")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="reports to skip")]
+
+
+class ReportPage(BaseModel):
+    """One page of a listing."""
+
+    reports: list[Report]
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="offset of the next page; null on the last")
+
+
+def _utc(text: str | None) -> datetime | None:
+    when = parse_at(text)
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
+def _listing(
+    service: Service,
+    settings: Settings,
+    bbox: str | None,
+    status_: ReportStatus | None,
+    at: str | None,
+    limit: int,
+    offset: int,
+) -> list[Report]:
+    box = parse_bbox(bbox, settings) if bbox is not None else None
+    check_page_size(limit, settings)
+    when = _utc(at)
+    return service.store.list(bbox=box, status=status_, at=when, limit=limit, offset=offset)
+
+
+async def _listed(
+    service: Service,
+    settings: Settings,
+    bbox: str | None,
+    status_: ReportStatus | None,
+    at: str | None,
+    limit: int,
+    offset: int,
+) -> list[Report]:
+    def work() -> list[Report]:
+        service.housekeeping()
+        return _listing(service, settings, bbox, status_, at, limit, offset)
+
+    return await anyio.to_thread.run_sync(work)
+
+
+def _dump(report: Report) -> dict[str, Any]:
+    return report.model_dump(mode="json")
+
+
+@router.post(
+    "/reports",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Report,
+    responses=error_responses(401, 413, 422, 429),
+)
+async def create_report(body: ReportIn, service: ServiceDep, caller: WriterDep) -> Response:
+    """Report a barrier. An ``official`` key publishes at once; others wait for moderation
+    or for enough independent confirmations."""
+
+    def work() -> Report:
+        service.check_place(body)
+        return service.store.create(body, caller.key, caller.client_id, datetime.now(UTC))
+
+    report = await anyio.to_thread.run_sync(work)
+    response = json_response(_dump(report), status.HTTP_201_CREATED)
+    response.headers["Location"] = f"/v1/reports/{report.id}"
+    return response
+
+
+@router.get("/reports", response_model=ReportPage, responses=error_responses(401, 422, 429))
+async def list_reports(
+    service: ServiceDep,
+    settings: SettingsDep,
+    _caller: CallerDep,
+    bbox: Bbox = None,
+    status_: StatusFilter = None,
+    at: At = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """Reports by bounding box, status and time of validity, in id order, paged."""
+    found = await _listed(service, settings, bbox, status_, at, limit, offset)
+    page = ReportPage(
+        reports=found,
+        limit=limit,
+        offset=offset,
+        next_offset=offset + limit if len(found) == limit else None,
+    )
+    return json_response(page.model_dump(mode="json"))
+
+
+@router.get(
+    "/reports.geojson",
+    response_model=FeatureCollection,
+    responses=error_responses(401, 422, 429),
+    summary="Reports as GeoJSON points",
+)
+async def export_geojson(
+    service: ServiceDep,
+    settings: SettingsDep,
+    _caller: CallerDep,
+    bbox: Bbox = None,
+    status_: StatusFilter = None,
+    at: At = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """The same listing as a GeoJSON FeatureCollection (one point per report)."""
+    found = await _listed(service, settings, bbox, status_, at, limit, offset)
+    return json_response(reports_geojson(found, service.graph), media_type="application/geo+json")
+
+
+@router.get(
+    "/reports.csv",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "lat,lon,text rows for OSM notes"},
+        **error_responses(401, 422, 429),
+    },
+    summary="Reports as CSV for OSM notes",
+)
+async def export_csv(
+    service: ServiceDep,
+    settings: SettingsDep,
+    _caller: CallerDep,
+    bbox: Bbox = None,
+    status_: StatusFilter = None,
+    at: At = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """The same listing as CSV (lat, lon, text) that mappers can turn into OSM notes."""
+    found = await _listed(service, settings, bbox, status_, at, limit, offset)
+    return Response(
+        reports_csv(found, service.graph).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="reports.csv"'},
+    )
+
+
+@router.get(
+    "/reports/{report_id}", response_model=Report, responses=error_responses(401, 404, 422, 429)
+)
+async def get_report(report_id: ReportId, service: ServiceDep, _caller: CallerDep) -> Response:
+    """One report."""
+    report = await anyio.to_thread.run_sync(service.store.get, report_id)
+    if report is None:
+        raise NotFound(f"no report {report_id}")
+    return json_response(_dump(report))
+
+
+@router.post(
+    "/reports/{report_id}/confirm",
+    response_model=Report,
+    responses=error_responses(401, 404, 409, 422, 429),
+)
+async def confirm_report(report_id: ReportId, service: ServiceDep, caller: WriterDep) -> Response:
+    """Confirm a report (one confirmation per key or client); enough of them publish it."""
+    now = datetime.now(UTC)
+    report = await anyio.to_thread.run_sync(service.store.confirm, report_id, caller.client_id, now)
+    return json_response(_dump(report))
+
+
+async def _moderate(
+    service: Service, caller: Caller, report_id: int, new: ReportStatus, allowed: Any, verb: str
+) -> Response:
+    key = require_role(caller, allowed, f"{verb} a report")
+    report = await anyio.to_thread.run_sync(
+        service.store.set_status, report_id, new, key, datetime.now(UTC)
+    )
+    return json_response(_dump(report))
+
+
+_MODERATION = error_responses(401, 403, 404, 409, 422, 429)
+
+
+@router.post("/reports/{report_id}/approve", response_model=Report, responses=_MODERATION)
+async def approve_report(report_id: ReportId, service: ServiceDep, caller: CallerDep) -> Response:
+    """Publish a report: routing respects it from the next request (moderator or admin)."""
+    return await _moderate(
+        service, caller, report_id, ReportStatus.approved, MODERATORS, "approving"
+    )
+
+
+@router.post("/reports/{report_id}/reject", response_model=Report, responses=_MODERATION)
+async def reject_report(report_id: ReportId, service: ServiceDep, caller: CallerDep) -> Response:
+    """Reject a report (moderator or admin)."""
+    return await _moderate(
+        service, caller, report_id, ReportStatus.rejected, MODERATORS, "rejecting"
+    )
+
+
+@router.post("/reports/{report_id}/resolve", response_model=Report, responses=_MODERATION)
+async def resolve_report(report_id: ReportId, service: ServiceDep, caller: CallerDep) -> Response:
+    """Mark a barrier as gone (moderator, official or admin)."""
+    return await _moderate(
+        service, caller, report_id, ReportStatus.resolved, RESOLVERS, "resolving"
+    )
