@@ -28,6 +28,8 @@ from stepfree.routing.search import PathResult, SearchWorkspace, shortest_path
 
 #: How far from the network a point may be and still be snapped onto it (m).
 SNAP_LIMIT_M = 300.0
+#: How far to look for a usable way when telling someone how far the nearest one is (m).
+USABLE_SEARCH_M = 5000.0
 #: Costs kept per router (profiles with overrides are separate entries).
 COST_CACHE_SIZE = 32
 
@@ -63,7 +65,7 @@ class NoUsableWay(LookupError):
         where = (
             f"the nearest is {nearest_m:,.0f} m away"
             if nearest_m is not None
-            else ("there is none in this graph")
+            else f"there is none within {USABLE_SEARCH_M / 1000:.0f} km"
         )
         super().__init__(
             f"no way this profile can use within {SNAP_LIMIT_M:.0f} m of the {role}; {where}"
@@ -144,20 +146,35 @@ class Router:
 
     # -- snapping ---------------------------------------------------------------------------
     def endpoint(self, lat: float, lon: float, costs: Costs, role: str) -> Endpoint:
-        """Snap a point to the nearest way the profile may use."""
+        """Snap a point to the nearest way the profile may use.
+
+        Every search here is bounded, so a point far from the network is answered at once.
+        """
         check_coordinates(lat, lon, role)
+        outside_m = self._distance_to_box_m(lat, lon)
+        if outside_m > SNAP_LIMIT_M:
+            raise BadInput(
+                f"the {role} {lat},{lon} is outside this graph's network (about "
+                f"{outside_m / 1000:,.1f} km from it); check the order LAT,LON or the graph"
+            )
         snap = nearest_edge(self.graph, lon, lat, costs.edge_usable, SNAP_LIMIT_M)
         if snap is None:
-            anything = nearest_edge(self.graph, lon, lat)
-            if anything is None or anything.distance_m > SNAP_LIMIT_M:
-                far = f"{anything.distance_m / 1000:,.1f} km" if anything else "far"
+            if nearest_edge(self.graph, lon, lat, max_distance_m=SNAP_LIMIT_M) is None:
                 raise BadInput(
-                    f"the {role} {lat},{lon} is outside this graph's network (the "
-                    f"nearest way is {far} away); check the order LAT,LON or the graph"
+                    f"the {role} {lat},{lon} is more than {SNAP_LIMIT_M:.0f} m from any way "
+                    "of this graph; check the order LAT,LON or the graph"
                 )
-            usable = nearest_edge(self.graph, lon, lat, costs.edge_usable)
+            usable = nearest_edge(self.graph, lon, lat, costs.edge_usable, USABLE_SEARCH_M)
             raise NoUsableWay(role, usable.distance_m if usable else None)
         return Endpoint(lat, lon, snap)
+
+    def _distance_to_box_m(self, lat: float, lon: float) -> float:
+        """How far a point lies outside the bounding box of the graph's nodes (0 inside)."""
+        lon0, lat0 = self.graph.meta["origin"]
+        x, y = to_local_m(np.array(lon), np.array(lat), lon0, lat0)
+        dx = max(float(self.x_m.min()) - float(x), 0.0, float(x) - float(self.x_m.max()))
+        dy = max(float(self.y_m.min()) - float(y), 0.0, float(y) - float(self.y_m.max()))
+        return math.hypot(dx, dy)
 
     # -- search -----------------------------------------------------------------------------
     def _partial(self, entry: np.int64 | int, share: float, costs: Costs) -> float:
