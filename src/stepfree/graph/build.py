@@ -38,7 +38,10 @@ def _fill(schema: Mapping[str, tuple[str, float | int, str]], size: int) -> dict
 
 
 def _set(
-    arrays: dict[str, np.ndarray], index: int, attrs: Mapping[str, Any], table: StringTable
+    arrays: dict[str, np.ndarray],
+    index: int | np.ndarray,
+    attrs: Mapping[str, Any],
+    table: StringTable,
 ) -> None:
     for name, value in attrs.items():
         if name in arrays:
@@ -88,8 +91,12 @@ def graph_from_records(
 
     table = StringTable()
     per_way = _fill(EDGE_ATTRIBUTES, len(ways))
+    # ways that share a tag set share one attrs dict: set each distinct one once, vectorised
+    groups: dict[int, list[int]] = {}
     for index, way in enumerate(ways):
-        _set(per_way, index, way.attrs, table)
+        groups.setdefault(id(way.attrs), []).append(index)
+    for members in groups.values():
+        _set(per_way, np.array(members), ways[members[0]].attrs, table)
     edge_way = way_of[a]
     arrays: dict[str, np.ndarray] = {
         f"edge.{name}": values[edge_way] for name, values in per_way.items()

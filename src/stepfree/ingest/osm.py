@@ -1,17 +1,17 @@
 """Stream an OSM file (``.osm.pbf``, ``.osm``, ``.osm.bz2``) into plain records, clipping early.
 
-Three streaming passes through pyosmium, each filtered in C++ so that Python only sees what
+Two streaming passes through pyosmium, each filtered in C++ so that Python only sees what
 matters:
 
 1. ways with a ``highway`` (or platform) key, with node locations from libosmium's cache: keep
    the walkable ones, clipped to the area (a way leaving the area is cut into the runs of nodes
-   inside it);
-2. tagged nodes among those referenced by the kept ways: kerbs, crossings, barriers...;
-3. road ways again, to learn what a crossing node crosses (class and lanes), even when the road
-   itself is not walkable (a trunk, or a road whose sidewalks are mapped separately).
+   inside it), and remember the node ids of every road, walkable or not, to learn what a
+   crossing crosses (a trunk, or a road whose sidewalks are mapped separately);
+2. nodes with a key that matters, among those referenced by the kept ways: kerbs, crossings,
+   barriers...
 
-Memory is bounded by the area kept plus libosmium's location cache (16 bytes per node of the
-file, in C++), not by Python objects for the whole file.
+Ways that share a tag set are read once. Memory is bounded by the area kept plus libosmium's
+location cache (16 bytes per node of the file, in C++), not by Python objects for the file.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import osmium
 from stepfree.errors import BadData, BadInput
 from stepfree.ingest import tags as tagmod
 from stepfree.ingest.area import EVERYTHING, Area
-from stepfree.ingest.attributes import ROADS, Highway
+from stepfree.ingest.attributes import ROADS
 
 #: libosmium's node location store: 16 bytes per node of the file, sorted in memory. The default
 #: "flex_mem" switches to a dense array indexed by node id, which for real extracts (ids near
@@ -56,6 +56,8 @@ class Extract:
     ways: list[WayRecord] = field(default_factory=list)
     node_attrs: dict[int, dict[str, Any]] = field(default_factory=dict)
     road_at_node: dict[int, tuple[int, int]] = field(default_factory=dict)
+    #: every road way met in pass 1, walkable or not: (node ids, class, lanes, names)
+    roads: list[tuple[np.ndarray, int, int, dict[str, str]]] = field(default_factory=list)
     source_sha256: str = ""
     source_name: str = ""
 
@@ -123,28 +125,30 @@ def _read_ways(path: Path, area: Area, extract: Extract, progress: Progress) -> 
         .with_filter(osmium.filter.KeyFilter("highway", "railway", "public_transport"))
     )
     seen = 0
+    attrs_of: dict[frozenset[tuple[str, str]], dict[str, Any] | None] = {}
     for way in processor:
         seen += 1
         if seen % 20_000 == 0:
             progress("reading ways", seen)
-        attrs = tagmod.way_attributes(dict(way.tags))
+        tags = dict(way.tags)
+        key = frozenset(tags.items())
+        if key in attrs_of:  # many ways share a tag set: read it once, share the result
+            attrs = attrs_of[key]
+        else:
+            attrs = attrs_of[key] = tagmod.way_attributes(tags)
+        highway, lanes = tagmod.road_class(tags)
         if attrs is None:
+            if highway in ROADS:  # not walked, but its crossings are crossed
+                ids = np.array([ref.ref for ref in way.nodes], dtype=np.int64)
+                extract.roads.append((ids, int(highway), lanes, _names(tags)))
             continue
-        refs = way.nodes
-        count = len(refs)
-        ids = np.empty(count, dtype=np.int64)
-        lon = np.empty(count, dtype=np.float64)
-        lat = np.empty(count, dtype=np.float64)
-        valid = np.ones(count, dtype=bool)
-        for i, ref in enumerate(refs):
-            ids[i] = ref.ref
-            location = ref.location
-            if location.valid():
-                lon[i], lat[i] = location.lon, location.lat
-            else:  # node missing from the extract: the way is cut there
-                valid[i] = False
-                lon[i] = lat[i] = np.nan
-        inside = valid & area.contains(np.nan_to_num(lon), np.nan_to_num(lat))
+        ids, lon, lat, valid = _way_nodes(way.nodes)
+        if highway in ROADS:
+            extract.roads.append((ids, int(highway), lanes, _names(tags)))
+        inside = valid if area is EVERYTHING else valid & area.contains(lon, lat)
+        if inside.all():
+            extract.ways.append(WayRecord(way.id, attrs, ids, lon, lat))
+            continue
         for start, stop in _runs(inside):
             extract.ways.append(
                 WayRecord(way.id, attrs, ids[start:stop], lon[start:stop], lat[start:stop])
@@ -196,26 +200,38 @@ CROSSED_NAMES = (
 )
 
 
-def _read_roads(path: Path, extract: Extract) -> None:
-    crossing_ids = {i for i, a in extract.node_attrs.items() if "crossing" in a}
-    if not crossing_ids:
-        return
-    processor = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(
-        osmium.filter.KeyFilter("highway")
+def _names(tags: dict[str, str]) -> dict[str, str]:
+    return {attr: tags[key] for key, attr in CROSSED_NAMES if key in tags}
+
+
+def _crossed_roads(extract: Extract) -> None:
+    """What each crossing node crosses: the biggest road through it, its lanes and names.
+
+    Vectorised over every road node reference gathered in the first pass, so no third pass
+    through the file is needed.
+    """
+    crossing_ids = np.array(
+        sorted(i for i, a in extract.node_attrs.items() if "crossing" in a), dtype=np.int64
     )
-    for way in processor:
-        highway, lanes = tagmod.road_class(way.tags)
-        if highway not in ROADS:
-            continue
-        for ref in way.nodes:
-            if ref.ref in crossing_ids:
-                old_class, old_lanes = extract.road_at_node.get(ref.ref, (Highway.UNKNOWN, -1))
-                extract.road_at_node[ref.ref] = (max(old_class, highway), max(old_lanes, lanes))
-                if highway >= old_class:  # name the biggest road crossed here, for guidance
-                    attrs = extract.node_attrs[ref.ref]
-                    for key, attr in CROSSED_NAMES:
-                        if key in way.tags:
-                            attrs[attr] = way.tags[key]
+    if crossing_ids.size == 0 or not extract.roads:
+        return
+    lengths = np.array([ids.shape[0] for ids, *_ in extract.roads])
+    refs = np.concatenate([ids for ids, *_ in extract.roads])
+    road = np.repeat(np.arange(len(extract.roads)), lengths)
+    hit = np.isin(refs, crossing_ids)
+    refs, road = refs[hit], road[hit]
+    classes = np.array([c for _, c, _, _ in extract.roads])[road]
+    lanes = np.array([n for _, _, n, _ in extract.roads])[road]
+    named = np.array([bool(names) for *_, names in extract.roads])[road]
+    # by node, then class, then named: the last of a node is its biggest road, named if any is
+    order = np.lexsort((named, classes, refs))
+    refs, road, classes, lanes = refs[order], road[order], classes[order], lanes[order]
+    last = np.flatnonzero(np.append(refs[1:] != refs[:-1], True))
+    first = np.concatenate(([0], last[:-1] + 1))
+    most_lanes = np.maximum.reduceat(lanes, first)
+    for index, node in enumerate(refs[last].tolist()):
+        extract.road_at_node[node] = (int(classes[last[index]]), int(most_lanes[index]))
+        extract.node_attrs[node].update(extract.roads[road[last[index]]][3])
 
 
 def read_osm(path: Path, area: Area = EVERYTHING, progress: Progress = _quiet) -> Extract:
@@ -240,7 +256,8 @@ def read_osm(path: Path, area: Area = EVERYTHING, progress: Progress = _quiet) -
             )
         wanted = np.unique(np.concatenate([w.node_ids for w in extract.ways]))
         _read_nodes(path, wanted, extract, progress)
-        _read_roads(path, extract)
+        _crossed_roads(extract)
+        extract.roads.clear()
     except RuntimeError as error:  # libosmium's errors for corrupt or truncated input
         raise BadData(
             f"cannot read {path.name}: {error}. The file is corrupt or truncated; "
