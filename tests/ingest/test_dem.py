@@ -17,8 +17,8 @@ from stepfree.graph.geo import EARTH_RADIUS_M
 from stepfree.graph.model import Graph
 from stepfree.ingest.attributes import Source, Tri
 from stepfree.ingest.dem import WINDOW_M, Dem, dem_from_path, graph_with_dem_inclines
-from stepfree.ingest.osm import WayRecord
 from stepfree.ingest.tags import way_attributes
+from stepfree.ingest.ways import WayRecord
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 M_PER_DEG = math.pi / 180 * EARTH_RADIUS_M

@@ -17,7 +17,8 @@ from stepfree.graph.geo import haversine_m, local_origin
 from stepfree.graph.model import Graph
 from stepfree.graph.spatial import grid_arrays
 from stepfree.ingest.attributes import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, STRING_ATTRIBUTES
-from stepfree.ingest.osm import Extract, WayRecord
+from stepfree.ingest.osm import Extract
+from stepfree.ingest.ways import WayRecord, WayTable
 
 
 class StringTable:
@@ -49,20 +50,19 @@ def _set(
 
 
 def graph_from_records(
-    ways: list[WayRecord],
+    ways: list[WayRecord] | WayTable,
     node_attrs: Mapping[int, Mapping[str, Any]],
     road_at_node: Mapping[int, tuple[int, int]] | None = None,
     meta: Mapping[str, Any] | None = None,
 ) -> Graph:
-    """Build a graph from way records and the attributes of tagged nodes."""
-    if not ways:
+    """Build a graph from ways (records or one flat table) and the attributes of tagged nodes."""
+    if len(ways) == 0:
         raise ValueError("no ways to build a graph from")
-    lengths = np.fromiter((w.node_ids.shape[0] for w in ways), dtype=np.int64, count=len(ways))
-    ids = np.concatenate([w.node_ids for w in ways])
-    lon = np.concatenate([w.lon for w in ways])
-    lat = np.concatenate([w.lat for w in ways])
-    way_of = np.repeat(np.arange(len(ways)), lengths)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    table = ways if isinstance(ways, WayTable) else WayTable.from_records(ways)
+    lengths = np.diff(table.offsets)
+    ids, lon, lat = table.node_ids, table.lon, table.lat
+    way_of = np.repeat(np.arange(len(table)), lengths)
+    starts = table.offsets[:-1]
     ends = starts + lengths - 1
 
     unique_ids, inverse, counts = np.unique(ids, return_inverse=True, return_counts=True)
@@ -89,32 +89,32 @@ def graph_from_records(
     indptr = np.concatenate(([0], np.cumsum(point_counts))).astype(np.int64)
     take = np.repeat(a - indptr[:-1], point_counts) + np.arange(indptr[-1])
 
-    table = StringTable()
-    per_way = _fill(EDGE_ATTRIBUTES, len(ways))
-    # ways that share a tag set share one attrs dict: set each distinct one once, vectorised
-    groups: dict[int, list[int]] = {}
-    for index, way in enumerate(ways):
-        groups.setdefault(id(way.attrs), []).append(index)
-    for members in groups.values():
-        _set(per_way, np.array(members), ways[members[0]].attrs, table)
+    strings = StringTable()
+    # one row per distinct attribute dict (ways sharing a tag set share one), then per edge
+    per_attrs = _fill(EDGE_ATTRIBUTES, len(table.attrs))
+    for index, attrs in enumerate(table.attrs):
+        _set(per_attrs, index, attrs, strings)
     edge_way = way_of[a]
+    edge_attrs = table.attrs_index[edge_way]
     arrays: dict[str, np.ndarray] = {
-        f"edge.{name}": values[edge_way] for name, values in per_way.items()
+        f"edge.{name}": values[edge_attrs] for name, values in per_attrs.items()
     }
     arrays["edge.u"] = node_of_pos[a].astype(np.int32)
     arrays["edge.v"] = node_of_pos[b].astype(np.int32)
-    arrays["edge.osm_way_id"] = np.fromiter((w.osm_id for w in ways), np.int64, len(ways))[edge_way]
+    arrays["edge.osm_way_id"] = table.osm_ids[edge_way]
     arrays["edge.length_m"] = (cum[b] - cum[a]).astype(np.float32)
     arrays["geom.indptr"] = indptr
     arrays["geom.lon"] = lon[take]
     arrays["geom.lat"] = lat[take]
 
+    # free the per-position scratch before the node arrays and the grid (peak memory)
+    del unique_ids, inverse, counts, tagged, is_vertex_id, is_vertex, seg, cum, take, same_way
     n_nodes = vertex_ids.shape[0]
     per_node = _fill(NODE_ATTRIBUTES, n_nodes)
     for osm_id, attrs in node_attrs.items():
         position = int(np.searchsorted(vertex_ids, osm_id))
         if position < n_nodes and vertex_ids[position] == osm_id:
-            _set(per_node, position, attrs, table)
+            _set(per_node, position, attrs, strings)
     for osm_id, (road, lanes) in (road_at_node or {}).items():
         position = int(np.searchsorted(vertex_ids, osm_id))
         if position < n_nodes and vertex_ids[position] == osm_id:
@@ -126,6 +126,7 @@ def graph_from_records(
     arrays["node.osm_id"] = vertex_ids.astype(np.int64)
     arrays["node.lon"] = lon[first_pos]
     arrays["node.lat"] = lat[first_pos]
+    del node_of_pos, vpos, way_of, a, b
     arrays |= csr_arrays(arrays["edge.u"], arrays["edge.v"], n_nodes)
 
     header = dict(meta or {})
@@ -133,7 +134,7 @@ def graph_from_records(
     header["origin"] = [lon0, lat0]
     arrays |= grid_arrays(arrays["geom.indptr"], arrays["geom.lon"], arrays["geom.lat"], lon0, lat0)
     header["counts"] = {"nodes": n_nodes, "edges": n_edges}
-    return Graph(arrays=arrays, meta=header, strings=table.strings())
+    return Graph(arrays=arrays, meta=header, strings=strings.strings())
 
 
 def csr_arrays(u: np.ndarray, v: np.ndarray, n_nodes: int) -> dict[str, np.ndarray]:

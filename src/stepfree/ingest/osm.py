@@ -17,6 +17,7 @@ location cache (16 bytes per node of the file, in C++), not by Python objects fo
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from stepfree.errors import BadData, BadInput
 from stepfree.ingest import tags as tagmod
 from stepfree.ingest.area import EVERYTHING, Area
 from stepfree.ingest.attributes import ROADS
+from stepfree.ingest.ways import WayTable, WayTableBuilder
 
 #: libosmium's node location store: 16 bytes per node of the file, sorted in memory. The default
 #: "flex_mem" switches to a dense array indexed by node id, which for real extracts (ids near
@@ -39,25 +41,32 @@ Progress = Callable[[str, int], None]
 
 
 @dataclass
-class WayRecord:
-    """A walkable way (or the part of one inside the area)."""
+class Roads:
+    """Node ids of every road (flat), with each road's class, lanes and names."""
 
-    osm_id: int
-    attrs: dict[str, Any]
-    node_ids: np.ndarray  # int64, OSM node ids in drawing order
-    lon: np.ndarray  # float64 degrees
-    lat: np.ndarray
+    node_ids: array = field(default_factory=lambda: array("q"))
+    lengths: array = field(default_factory=lambda: array("q"))
+    classes: array = field(default_factory=lambda: array("b"))
+    lanes: array = field(default_factory=lambda: array("b"))
+    names: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, node_ids: list[int], highway: int, lanes: int, names: dict[str, str]) -> None:
+        self.node_ids.extend(node_ids)
+        self.lengths.append(len(node_ids))
+        self.classes.append(highway)
+        self.lanes.append(lanes)
+        self.names.append(names)
 
 
 @dataclass
 class Extract:
     """What the reader found: walkable ways, tagged nodes, and what crossings cross."""
 
-    ways: list[WayRecord] = field(default_factory=list)
+    ways: WayTable = field(default_factory=lambda: WayTableBuilder().build())
     node_attrs: dict[int, dict[str, Any]] = field(default_factory=dict)
     road_at_node: dict[int, tuple[int, int]] = field(default_factory=dict)
-    #: every road way met in pass 1, walkable or not: (node ids, class, lanes, names)
-    roads: list[tuple[np.ndarray, int, int, dict[str, str]]] = field(default_factory=list)
+    #: every road way met in pass 1, walkable or not: its node ids, class, lanes and names
+    roads: Roads = field(default_factory=lambda: Roads())
     source_sha256: str = ""
     source_name: str = ""
 
@@ -102,19 +111,18 @@ def _runs(inside: np.ndarray) -> Iterator[tuple[int, int]]:
             yield int(start), int(stop)
 
 
-def _way_nodes(refs: osmium.osm.WayNodeList) -> tuple[np.ndarray, ...]:
-    """Node ids, lon, lat and validity of a way's nodes (NaN where a node is missing)."""
+def _way_nodes(refs: osmium.osm.WayNodeList) -> tuple[list[int], list[float], list[float], bool]:
+    """Node ids, lon and lat of a way's nodes (NaN where a node is missing), and whether all
+    are present."""
     try:  # the common case: every node of the way is in the file
         rows = [(ref.ref, ref.location.lon, ref.location.lat) for ref in refs]
-        ids = np.array([row[0] for row in rows], dtype=np.int64)
-        coords = np.array([row[1:] for row in rows], dtype=np.float64).reshape(-1, 2)
-        return ids, coords[:, 0], coords[:, 1], np.ones(ids.shape[0], dtype=bool)
+        ids, lon, lat = (list(column) for column in zip(*rows, strict=True))
+        return ids, lon, lat, True
     except osmium.InvalidLocationError:  # a node outside the extract: cut the way there
-        ids = np.array([ref.ref for ref in refs], dtype=np.int64)
-        valid = np.array([ref.location.valid() for ref in refs], dtype=bool)
-        lon = np.array([ref.location.lon if ref.location.valid() else np.nan for ref in refs])
-        lat = np.array([ref.location.lat if ref.location.valid() else np.nan for ref in refs])
-        return ids, lon, lat, valid
+        ids = [ref.ref for ref in refs]
+        lon = [ref.location.lon if ref.location.valid() else np.nan for ref in refs]
+        lat = [ref.location.lat if ref.location.valid() else np.nan for ref in refs]
+        return ids, lon, lat, False
 
 
 def _read_ways(path: Path, area: Area, extract: Extract, progress: Progress) -> None:
@@ -125,6 +133,7 @@ def _read_ways(path: Path, area: Area, extract: Extract, progress: Progress) -> 
         .with_filter(osmium.filter.KeyFilter("highway", "railway", "public_transport"))
     )
     seen = 0
+    ways = WayTableBuilder()
     attrs_of: dict[frozenset[tuple[str, str]], dict[str, Any] | None] = {}
     for way in processor:
         seen += 1
@@ -139,21 +148,20 @@ def _read_ways(path: Path, area: Area, extract: Extract, progress: Progress) -> 
         highway, lanes = tagmod.road_class(tags)
         if attrs is None:
             if highway in ROADS:  # not walked, but its crossings are crossed
-                ids = np.array([ref.ref for ref in way.nodes], dtype=np.int64)
-                extract.roads.append((ids, int(highway), lanes, _names(tags)))
+                extract.roads.add([ref.ref for ref in way.nodes], highway, lanes, _names(tags))
             continue
-        ids, lon, lat, valid = _way_nodes(way.nodes)
+        ids, lon, lat, complete = _way_nodes(way.nodes)
         if highway in ROADS:
-            extract.roads.append((ids, int(highway), lanes, _names(tags)))
-        inside = valid if area is EVERYTHING else valid & area.contains(lon, lat)
-        if inside.all():
-            extract.ways.append(WayRecord(way.id, attrs, ids, lon, lat))
+            extract.roads.add(ids, highway, lanes, _names(tags))
+        if complete and area is EVERYTHING:
+            ways.append(way.id, attrs, ids, lon, lat)
             continue
+        lon_a, lat_a = np.array(lon), np.array(lat)
+        inside = ~np.isnan(lon_a) & area.contains(lon_a, lat_a)  # NaN compares False
         for start, stop in _runs(inside):
-            extract.ways.append(
-                WayRecord(way.id, attrs, ids[start:stop], lon[start:stop], lat[start:stop])
-            )
+            ways.append(way.id, attrs, ids[start:stop], lon[start:stop], lat[start:stop])
     progress("reading ways", seen)
+    extract.ways = ways.build()
 
 
 #: Keys a node must have to matter (see tags.node_attributes); filtered in C++.
@@ -213,16 +221,16 @@ def _crossed_roads(extract: Extract) -> None:
     crossing_ids = np.array(
         sorted(i for i, a in extract.node_attrs.items() if "crossing" in a), dtype=np.int64
     )
-    if crossing_ids.size == 0 or not extract.roads:
+    roads = extract.roads
+    if crossing_ids.size == 0 or not roads.names:
         return
-    lengths = np.array([ids.shape[0] for ids, *_ in extract.roads])
-    refs = np.concatenate([ids for ids, *_ in extract.roads])
-    road = np.repeat(np.arange(len(extract.roads)), lengths)
+    refs = np.frombuffer(roads.node_ids, dtype=np.int64)
+    road = np.repeat(np.arange(len(roads.names)), np.frombuffer(roads.lengths, dtype=np.int64))
     hit = np.isin(refs, crossing_ids)
     refs, road = refs[hit], road[hit]
-    classes = np.array([c for _, c, _, _ in extract.roads])[road]
-    lanes = np.array([n for _, _, n, _ in extract.roads])[road]
-    named = np.array([bool(names) for *_, names in extract.roads])[road]
+    classes = np.frombuffer(roads.classes, dtype=np.int8)[road]
+    lanes = np.frombuffer(roads.lanes, dtype=np.int8)[road]
+    named = np.array([bool(names) for names in roads.names])[road]
     # by node, then class, then named: the last of a node is its biggest road, named if any is
     order = np.lexsort((named, classes, refs))
     refs, road, classes, lanes = refs[order], road[order], classes[order], lanes[order]
@@ -231,7 +239,7 @@ def _crossed_roads(extract: Extract) -> None:
     most_lanes = np.maximum.reduceat(lanes, first)
     for index, node in enumerate(refs[last].tolist()):
         extract.road_at_node[node] = (int(classes[last[index]]), int(most_lanes[index]))
-        extract.node_attrs[node].update(extract.roads[road[last[index]]][3])
+        extract.node_attrs[node].update(roads.names[road[last[index]]])
 
 
 def read_osm(path: Path, area: Area = EVERYTHING, progress: Progress = _quiet) -> Extract:
@@ -248,16 +256,16 @@ def read_osm(path: Path, area: Area = EVERYTHING, progress: Progress = _quiet) -
     extract = Extract(source_sha256=file_sha256(path), source_name=path.name)
     try:
         _read_ways(path, area, extract, progress)
-        if not extract.ways:
+        if len(extract.ways) == 0:
             where = "" if area is EVERYTHING else f" inside {area.label}"
             raise BadData(
                 f"no walkable ways found in {path.name}{where}; check that the file covers "
                 "the area you want (a bbox is W,S,E,N) and that it is not an empty extract"
             )
-        wanted = np.unique(np.concatenate([w.node_ids for w in extract.ways]))
+        wanted = np.unique(extract.ways.node_ids)
         _read_nodes(path, wanted, extract, progress)
         _crossed_roads(extract)
-        extract.roads.clear()
+        extract.roads = Roads()
     except RuntimeError as error:  # libosmium's errors for corrupt or truncated input
         raise BadData(
             f"cannot read {path.name}: {error}. The file is corrupt or truncated; "

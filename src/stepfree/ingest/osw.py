@@ -43,7 +43,8 @@ from stepfree.graph.build import graph_from_records
 from stepfree.graph.model import Graph
 from stepfree.ingest import tags as tagmod
 from stepfree.ingest.attributes import ROADS, Access, Highway, InclineDirection, Source
-from stepfree.ingest.osm import WayRecord, file_sha256
+from stepfree.ingest.osm import file_sha256
+from stepfree.ingest.ways import WayRecord
 
 #: Largest member we decompress (bytes): far above a city's OSW files (Redmond's edges: 3.7 MB),
 #: low enough that a hostile archive cannot exhaust memory.
