@@ -179,3 +179,18 @@ def test_export_and_import_osw_from_the_command(tmp_path: Path) -> None:
     assert_one_clear_line(
         run("import-osw", str(tmp_path / "none.zip"), "-o", str(back)), 2, "does not exist"
     )
+
+
+@pytest.mark.slow
+def test_dem_that_does_not_cover_the_area(tmp_path: Path) -> None:
+    from conftest import shared
+
+    monaco = shared("osm/monaco_2023-12-26.osm.pbf")
+    andorra_tile = shared("dem/N42E001.hgt.zip")
+    output = tmp_path / "monaco.sfg"
+    result = run("build", str(monaco), "--dem", str(andorra_tile), "-o", str(output))
+    assert_one_clear_line(result, 1, "covers", "give a DEM tile that covers the area")
+    assert not output.exists()
+    missing = run("build", str(monaco), "--dem", str(tmp_path / "none.hgt"), "-o", str(output))
+    assert_one_clear_line(missing, 2)
+    assert not output.exists()
