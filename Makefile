@@ -19,6 +19,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 # Start PostgreSQL first (.ci/postgres.sh prints STEPFREE_TEST_POSTGRES_URL=...), so the
 # storage tests run against it as well as SQLite; a failure to start it fails the target.
 	pg_url="$$(bash .ci/postgres.sh)" && export "$$pg_url" && $(BIN)/pytest -m "slow or not slow"
@@ -35,6 +36,7 @@ bench-quick: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/ruff format --check src tests benchmarks
 
 clean:

@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from stepfree import _api
 from stepfree.cities import city, city_names
@@ -22,7 +23,7 @@ EXIT_DATA, EXIT_INPUT = 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         command = " ".join(self.prog.split()[1:])
         raise BadInput(f"{message} (see 'stepfree {command} --help')".replace("  ", " "))
 

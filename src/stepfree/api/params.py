@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
-from typing import Any, cast
-
-from pydantic import BaseModel
+from typing import Any
 
 from stepfree.errors import BadInput
 from stepfree.profiles.model import FACETS
@@ -26,7 +24,7 @@ AT_HELP = (
 
 
 #: The profile's facets (mobility, guidance, preferences) as model classes.
-_FACETS = cast(dict[str, type[BaseModel]], FACETS)
+_FACETS = FACETS
 #: Times of travel accepted (far outside, time zone arithmetic overflows; nobody plans that).
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 

@@ -111,10 +111,10 @@ def graph_from_records(
     del unique_ids, inverse, counts, tagged, is_vertex_id, is_vertex, seg, cum, take, same_way
     n_nodes = vertex_ids.shape[0]
     per_node = _fill(NODE_ATTRIBUTES, n_nodes)
-    for osm_id, attrs in node_attrs.items():
+    for osm_id, attrs_of_node in node_attrs.items():
         position = int(np.searchsorted(vertex_ids, osm_id))
         if position < n_nodes and vertex_ids[position] == osm_id:
-            _set(per_node, position, attrs, strings)
+            _set(per_node, position, attrs_of_node, strings)
     for osm_id, (road, lanes) in (road_at_node or {}).items():
         position = int(np.searchsorted(vertex_ids, osm_id))
         if position < n_nodes and vertex_ids[position] == osm_id:

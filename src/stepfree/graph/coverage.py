@@ -76,7 +76,10 @@ def _share(known: np.ndarray, weight: np.ndarray | None = None) -> float | None:
 
 
 def _kerb_known(graph: Graph) -> np.ndarray:
-    return (graph.node("kerb") != Kerb.UNKNOWN) | ~np.isnan(graph.node("kerb_height_m"))
+    known: np.ndarray = (graph.node("kerb") != Kerb.UNKNOWN) | ~np.isnan(
+        graph.node("kerb_height_m")
+    )
+    return known
 
 
 @dataclass(frozen=True)
@@ -96,9 +99,9 @@ def crossings(graph: Graph) -> Crossings:
     A crossing way's two ends are known when a kerb is mapped on its crossing node (it then
     describes both kerbs) or, else, by the number of its nodes that carry kerb information.
     """
-    cached = graph.derived.get("crossings")
+    cached: Crossings | None = graph.derived.get("crossings")
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     is_crossing_edge = edge_kinds(graph) == KINDS.index("crossing")
     kerb_known = _kerb_known(graph)
     crossing_node = graph.node("crossing") != Crossing.NOT_A_CROSSING
@@ -155,11 +158,12 @@ def islands(graph: Graph) -> tuple[np.ndarray, int]:
 
 def steps_without_direction(graph: Graph) -> np.ndarray:
     steps = graph.edge("highway") == Highway.STEPS
-    return (
+    undirected: np.ndarray = (
         steps
         & (graph.edge("incline_direction") == InclineDirection.UNKNOWN)
         & np.isnan(graph.edge("incline_pct"))
     )
+    return undirected
 
 
 def coverage_report(graph: Graph) -> dict[str, Any]:
@@ -171,7 +175,8 @@ def coverage_report(graph: Graph) -> dict[str, Any]:
 
     def known(name: str, unknown: object) -> np.ndarray:
         values = graph.edge(name)[sidewalk]
-        return ~np.isnan(values) if unknown is None else values != unknown
+        mask: np.ndarray = ~np.isnan(values) if unknown is None else values != unknown
+        return mask
 
     all_crossings = crossings(graph)
     points = all_crossings.points

@@ -17,7 +17,8 @@ def haversine_m(
     dlat = p2 - p1
     dlon = np.radians(np.asarray(lon2) - np.asarray(lon1))
     h = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    distance_m: np.ndarray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return distance_m
 
 
 def local_origin(lon: np.ndarray, lat: np.ndarray) -> tuple[float, float]:

@@ -82,7 +82,8 @@ def directed_incline_pct(graph: Graph) -> np.ndarray:
     """
     grade = graph.edge("incline_pct")[graph.arrays["csr.edge"]]
     sign = np.where(graph.arrays["csr.forward"] == 1, 1.0, -1.0).astype(np.float32)
-    return grade * sign
+    directed: np.ndarray = grade * sign
+    return directed
 
 
 def directed_incline_direction(graph: Graph) -> np.ndarray:
@@ -91,7 +92,7 @@ def directed_incline_direction(graph: Graph) -> np.ndarray:
 
     direction = graph.edge("incline_direction")[graph.arrays["csr.edge"]]
     backward = graph.arrays["csr.forward"] == 0
-    flipped = direction.copy()
+    flipped: np.ndarray = direction.copy()
     flipped[backward & (direction == InclineDirection.UP)] = InclineDirection.DOWN
     flipped[backward & (direction == InclineDirection.DOWN)] = InclineDirection.UP
     return flipped

@@ -153,7 +153,8 @@ def _ring_cells(gx: int, gy: int, ring: int, nx: int, ny: int) -> np.ndarray:
             (np.full(xs.size, gy - ring), np.full(xs.size, gy + ring), ys[1:-1], ys[1:-1])
         )
     keep = (cx >= 0) & (cx < nx) & (cy >= 0) & (cy < ny)
-    return (cy[keep] * nx + cx[keep]).astype(np.int64)
+    cells: np.ndarray = (cy[keep] * nx + cx[keep]).astype(np.int64)
+    return cells
 
 
 def _snap_from_segment(graph: Graph, best: tuple[float, int, float]) -> Snap:

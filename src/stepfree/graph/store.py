@@ -69,7 +69,7 @@ def save_graph(graph: Graph, path: Path) -> Path:
     )
     data_crc = 0
     for name in names:  # CRC over the data section as laid out, padding included
-        data_crc = zlib.crc32(contiguous[name].view(np.uint8).reshape(-1), data_crc)
+        data_crc = zlib.crc32(contiguous[name].view(np.uint8).reshape(-1).data, data_crc)
         data_crc = zlib.crc32(
             bytes(_aligned(contiguous[name].nbytes) - contiguous[name].nbytes), data_crc
         )

@@ -168,7 +168,7 @@ def _geokeys(values: tuple[int, ...]) -> dict[int, int]:
 def _tiff(path: Path) -> Dem:
     try:
         with tifffile.TiffFile(path) as tif:
-            page = tif.pages[0]
+            page = tif.pages.first  # page 0, always a TiffPage (never a TiffFrame)
             tags = {tag.code: tag.value for tag in page.tags.values()}
             grid = np.squeeze(page.asarray())
     except (

@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import osmium
@@ -44,10 +44,10 @@ Progress = Callable[[str, int], None]
 class Roads:
     """Node ids of every road (flat), with each road's class, lanes and names."""
 
-    node_ids: array = field(default_factory=lambda: array("q"))
-    lengths: array = field(default_factory=lambda: array("q"))
-    classes: array = field(default_factory=lambda: array("b"))
-    lanes: array = field(default_factory=lambda: array("b"))
+    node_ids: array[int] = field(default_factory=lambda: array("q"))
+    lengths: array[int] = field(default_factory=lambda: array("q"))
+    classes: array[int] = field(default_factory=lambda: array("b"))
+    lanes: array[int] = field(default_factory=lambda: array("b"))
     names: list[dict[str, str]] = field(default_factory=list)
 
     def add(self, node_ids: list[int], highway: int, lanes: int, names: dict[str, str]) -> None:
@@ -128,14 +128,15 @@ def _way_nodes(refs: osmium.osm.WayNodeList) -> tuple[list[int], list[float], li
 def _read_ways(path: Path, area: Area, extract: Extract, progress: Progress) -> None:
     processor = (
         osmium.FileProcessor(str(path))
-        .with_locations(osmium.index.create_map(LOCATION_INDEX))
+        .with_locations(LOCATION_INDEX)  # FileProcessor builds osmium.index.create_map(it)
         .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
         .with_filter(osmium.filter.KeyFilter("highway", "railway", "public_transport"))
     )
     seen = 0
     ways = WayTableBuilder()
     attrs_of: dict[frozenset[tuple[str, str]], dict[str, Any] | None] = {}
-    for way in processor:
+    for entity in processor:
+        way = cast(osmium.osm.Way, entity)  # the EntityFilter above passes ways only
         seen += 1
         if seen % 20_000 == 0:
             progress("reading ways", seen)

@@ -157,13 +157,15 @@ def _collection(raw: bytes, what: str) -> dict[str, Any]:
             f"the OSW {what} file is not a GeoJSON FeatureCollection; "
             "check that it is an OpenSidewalks file"
         )
-    return document
+    collection: dict[str, Any] = document
+    return collection
 
 
 def _properties(feature: Any, what: str) -> dict[str, Any]:
     if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
         raise BadData(f"{what} is not a GeoJSON feature with properties; fix or re-export it")
-    return feature["properties"]
+    properties: dict[str, Any] = feature["properties"]
+    return properties
 
 
 # --------------------------------------------------------------------------- tags

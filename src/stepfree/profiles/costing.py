@@ -67,10 +67,12 @@ def slope_speed_factor(grade_pct: np.ndarray, wheeled: bool) -> np.ndarray:
     faster (factor 1).
     """
     grade = np.nan_to_num(grade_pct, nan=0.0) / 100.0
+    factor: np.ndarray
     if wheeled:
-        return 1.0 / (1.0 + 10.0 * np.maximum(grade, 0.0))
-    factor = np.exp(-3.5 * np.abs(grade + 0.05)) / np.exp(-3.5 * 0.05)
-    return np.minimum(factor, 1.0)
+        factor = 1.0 / (1.0 + 10.0 * np.maximum(grade, 0.0))
+    else:
+        factor = np.minimum(np.exp(-3.5 * np.abs(grade + 0.05)) / np.exp(-3.5 * 0.05), 1.0)
+    return factor
 
 
 def costs_for(graph: Graph, profile: Profile, context: Context | None = None) -> Costs:

@@ -172,7 +172,11 @@ class Profile(BaseModel):
         return self.model_dump_json(exclude={"name", "title", "sources"})
 
 
-FACETS = {"mobility": Mobility, "guidance": Guidance, "preferences": Preferences}
+FACETS: dict[str, type[BaseModel]] = {
+    "mobility": Mobility,
+    "guidance": Guidance,
+    "preferences": Preferences,
+}
 
 
 def facet_of(parameter: str) -> str:

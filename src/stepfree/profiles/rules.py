@@ -99,7 +99,7 @@ def unknown_kerb_nodes(graph: Graph) -> np.ndarray:
     from stepfree.graph.coverage import crossings  # the same crossing model as `inspect`
 
     height = kerb_height_m(graph)
-    unknown = (graph.node("barrier") == Barrier.KERB) & np.isnan(height)
+    unknown: np.ndarray = (graph.node("barrier") == Barrier.KERB) & np.isnan(height)
     unknown |= (graph.node("kerb") == Kerb.OTHER) & np.isnan(height)
     unknown[crossings(graph).unknown_kerb_nodes] = True
     return unknown
@@ -119,7 +119,8 @@ def entry_rules(graph: Graph, profile: Profile, context: Context) -> list[Rule]:
     edge = graph.arrays["csr.edge"]
 
     def per_entry(values: np.ndarray) -> np.ndarray:
-        return values[edge]
+        entries: np.ndarray = values[edge]
+        return entries
 
     highway = per_entry(graph.edge("highway"))
     rules: list[Rule] = []

@@ -38,7 +38,7 @@ from stepfree.errors import BadData, BadInput
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # a module or None: callers test for None
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_TIMEOUT_MS = 15_000  # how long a SQLite writer waits for the lock (ms), > any write here

@@ -336,6 +336,7 @@ class ReportStore:
                 .values(status=ReportStatus.expired.value, updated_at=now)
                 .execution_options(synchronize_session=False)
             )
+            # the stubs type this as Result; an UPDATE's is a CursorResult, which has rowcount
             count = int(result.rowcount)  # type: ignore[attr-defined]
             if count:
                 self._bump(session)

@@ -72,8 +72,8 @@ def _value(graph: Graph, rule: Rule, index: int, profile: Profile) -> tuple[Any,
         return round(float(kerb_height_m(graph)[index]), 3), mob.max_kerb_height_m
     if name == "incline_pct":
         grade = float(directed_incline_pct(graph)[index])
-        limit = mob.max_incline_up_pct if grade > 0 else mob.max_incline_down_pct
-        return round(abs(grade), 2), limit
+        incline_limit = mob.max_incline_up_pct if grade > 0 else mob.max_incline_down_pct
+        return round(abs(grade), 2), incline_limit
     edge = int(graph.arrays["csr.edge"][index]) if rule.level == "entry" else -1
     if name == "width_m":
         return round(float(graph.edge("width_m")[edge]), 2), mob.min_width_m
@@ -101,7 +101,9 @@ def _value(graph: Graph, rule: Rule, index: int, profile: Profile) -> tuple[Any,
     return value, limit
 
 
-def blockers(graph: Graph, walk: list[Piece], costs: Costs, profile: Profile) -> list[dict]:
+def blockers(
+    graph: Graph, walk: list[Piece], costs: Costs, profile: Profile
+) -> list[dict[str, Any]]:
     """Every forbidding rule met along the walk, with OSM ids, values and limits."""
     out, seen = [], set()
     for piece in walk:
@@ -170,7 +172,9 @@ def _numeric_values(router: Router, costs: Costs, parameter: str) -> np.ndarray:
     if not values:
         return np.empty(0)
     joined = np.concatenate(values) * 1000  # to mm / 0.001 % steps, rounded towards passing
-    found = np.unique((np.ceil(joined) if NUMERIC[parameter] else np.floor(joined)) / 1000)
+    found: np.ndarray = np.unique(
+        (np.ceil(joined) if NUMERIC[parameter] else np.floor(joined)) / 1000
+    )
     spec = PARAMETERS[parameter]
     found = found[(found >= spec.minimum) & (found <= spec.maximum) & np.isfinite(found)]
     return found if NUMERIC[parameter] else found[::-1]
@@ -206,7 +210,7 @@ def _smallest_numeric(
     return int(value) if parameter == "max_step_count" else value
 
 
-def _candidates(parameter: str, blocked: list[dict]) -> list[Any]:
+def _candidates(parameter: str, blocked: list[dict[str, Any]]) -> list[Any]:
     """Values to try for a non-numeric parameter."""
     values = [b["value"] for b in blocked if b["parameter"] == parameter]
     if parameter.startswith("unknown_") or parameter in {
@@ -240,8 +244,8 @@ def relaxations(
     destination: tuple[float, float],
     profile: Profile,
     context: Context,
-    blocked: list[dict],
-) -> list[dict]:
+    blocked: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
     """For each parameter behind a block, the smallest tried value that lets a route exist.
 
     Parameters blocking the least-blocked path come first; then the other numeric limits that

@@ -149,6 +149,8 @@ def translator(lang: str) -> Translator:
             continue
         key = message.id[0] if isinstance(message.id, tuple | list) else message.id
         text = message.string
+        if text is None:  # no translation: the same as an absent entry (falls back)
+            continue
         messages[key] = tuple(text) if isinstance(text, tuple | list) else text
     fallback = None if lang == "en" else translator("en")
     return Translator(lang, messages, plural, fallback)
@@ -237,7 +239,7 @@ _RU_TYPES: dict[str, tuple[str, str, str]] = {  # nominative: (gender, dative, a
     "сквер": ("m", "скверу", "сквер"),
     "парк": ("m", "парку", "парк"),
 }
-_RU_ADJECTIVES: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
+_RU_ADJECTIVES: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
     # (gender, case): (nominative ending, replacement), tried in order
     ("f", "dat"): (("ая", "ой"), ("яя", "ей")),
     ("f", "acc"): (("ая", "ую"), ("яя", "юю")),

@@ -288,7 +288,9 @@ def entry_sources(indptr: ArrayLike) -> np.ndarray:
     return np.repeat(np.arange(indptr.shape[0] - 1, dtype=np.int32), np.diff(indptr))
 
 
-def _graph(indptr: ArrayLike, target: ArrayLike, cost: ArrayLike) -> tuple[tuple, int]:
+def _graph(
+    indptr: ArrayLike, target: ArrayLike, cost: ArrayLike
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], int]:
     # no copies when the dtypes already match (int64, int32, float64), memory maps included
     graph = (
         np.asarray(indptr, dtype=np.int64),

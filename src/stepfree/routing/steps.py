@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 from stepfree.graph.model import Graph, directed_incline_direction, directed_incline_pct
 from stepfree.ingest.attributes import (
@@ -174,13 +175,13 @@ def build_steps(graph: Graph, walk: list[Piece]) -> list[Step]:
     stretch_key: tuple[object, ...] | None = None
     distance = 0.0
     heading_out = None
-    pending: dict[str, object] = {}
+    pending: dict[str, Any] = {}  # keyword arguments of the next Step
     crossing_ways_seen: set[int] = set()
 
     def flush() -> None:
         nonlocal distance
         if pending:
-            steps.append(Step(**{**pending, "distance_m": round(distance, 1)}))  # type: ignore[arg-type]
+            steps.append(Step(**{**pending, "distance_m": round(distance, 1)}))
             pending.clear()
         distance = 0.0
 
