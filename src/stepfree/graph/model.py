@@ -16,7 +16,7 @@ OSM ids live only in ``node.osm_id`` and ``edge.osm_way_id``: the one boundary m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,12 +74,28 @@ class Graph:
         return np.flatnonzero(self.edge("osm_way_id") == osm_way_id)
 
 
+def derived(graph: Graph, key: str, compute: Callable[[Graph], np.ndarray]) -> np.ndarray:
+    """A per-graph array computed once, then shared read-only (a request must not pay O(n))."""
+    cached = graph.derived.get(key)
+    if cached is None:
+        cached = compute(graph)
+        cached.flags.writeable = False
+        graph.derived[key] = cached
+    value: np.ndarray = cached
+    return value
+
+
 def directed_incline_pct(graph: Graph) -> np.ndarray:
     """Grade in % for each directed entry of the adjacency, in the direction walked.
 
     The stored ``edge.incline_pct`` is signed in the drawing direction (u to v); walking an
     edge against it flips the sign (the defect AccessMap's engine has). NaN stays NaN.
+    Computed once per graph.
     """
+    return derived(graph, "directed_incline_pct", _directed_incline_pct)
+
+
+def _directed_incline_pct(graph: Graph) -> np.ndarray:
     grade = graph.edge("incline_pct")[graph.arrays["csr.edge"]]
     sign = np.where(graph.arrays["csr.forward"] == 1, 1.0, -1.0).astype(np.float32)
     directed: np.ndarray = grade * sign
@@ -88,6 +104,10 @@ def directed_incline_pct(graph: Graph) -> np.ndarray:
 
 def directed_incline_direction(graph: Graph) -> np.ndarray:
     """``InclineDirection`` for each directed entry (UP and DOWN swap when walked backwards)."""
+    return derived(graph, "directed_incline_direction", _directed_incline_direction)
+
+
+def _directed_incline_direction(graph: Graph) -> np.ndarray:
     from stepfree.ingest.attributes import InclineDirection
 
     direction = graph.edge("incline_direction")[graph.arrays["csr.edge"]]

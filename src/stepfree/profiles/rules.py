@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from stepfree.graph.model import Graph, directed_incline_pct
+from stepfree.graph.model import Graph, derived, directed_incline_pct
 from stepfree.ingest.attributes import (
     MAJOR_ROADS,
     Access,
@@ -86,6 +86,10 @@ class Context:
 
 def kerb_height_m(graph: Graph) -> np.ndarray:
     """Known kerb height, else the typical height of the mapped kerb type, else NaN."""
+    return derived(graph, "kerb_height_m", _kerb_height_m)
+
+
+def _kerb_height_m(graph: Graph) -> np.ndarray:
     height = graph.node("kerb_height_m").astype(np.float64)
     kind = graph.node("kerb")
     typical = np.full(height.shape, np.nan)
@@ -96,6 +100,10 @@ def kerb_height_m(graph: Graph) -> np.ndarray:
 
 def unknown_kerb_nodes(graph: Graph) -> np.ndarray:
     """Nodes where a kerb may be but nothing says how high: unmapped kerbs and crossings."""
+    return derived(graph, "unknown_kerb_nodes", _unknown_kerb_nodes)
+
+
+def _unknown_kerb_nodes(graph: Graph) -> np.ndarray:
     from stepfree.graph.coverage import crossings  # the same crossing model as `inspect`
 
     height = kerb_height_m(graph)

@@ -210,7 +210,10 @@ def answer(
     coords = coordinates(graph, walk, (origin[1], origin[0]), (destination[1], destination[0]))
     masks = unknown_masks(graph, profile)
     info = summary(graph, walk, costs, masks)
-    walking = _pedestrian_length(router, origin, destination, context)
+    if profile.key() == preset("pedestrian").key():  # this is the walking route
+        walking: float | None = info["length_m"]
+    else:
+        walking = _pedestrian_length(router, origin, destination, context)
     info["detour_factor"] = round(info["length_m"] / walking, 3) if walking else None
     ways, node_ids = osm_ids(graph, walk)
     reports = _reports_that_changed(router, origin, destination, profile, context)

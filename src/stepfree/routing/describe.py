@@ -33,7 +33,19 @@ LOW_CONFIDENCE = 0.8
 
 
 def unknown_masks(graph: Graph, profile: Profile) -> dict[str, np.ndarray]:
-    """Per edge (or node, for kerbs and crossings) where a mattering attribute is unknown."""
+    """Per edge (or node, for kerbs and crossings) where a mattering attribute is unknown.
+
+    Cached per graph and profile: the masks cover the whole graph.
+    """
+    key = f"unknown_masks:{profile.key()}"
+    cached = graph.derived.get(key)
+    if cached is None:
+        cached = graph.derived[key] = _unknown_masks(graph, profile)
+    masks: dict[str, np.ndarray] = cached
+    return masks
+
+
+def _unknown_masks(graph: Graph, profile: Profile) -> dict[str, np.ndarray]:
     mob, guide, pref = profile.mobility, profile.guidance, profile.preferences
     steps = graph.edge("highway") == Highway.STEPS
     out: dict[str, np.ndarray] = {}
