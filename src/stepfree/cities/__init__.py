@@ -4,43 +4,14 @@ from __future__ import annotations
 
 import tomllib
 from importlib import resources
-
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from typing import TYPE_CHECKING
 
 from stepfree.errors import BadInput
 
+if TYPE_CHECKING:
+    from stepfree.cities.model import City
 
-class CityNames(BaseModel):
-    kk: str
-    ru: str
-    en: str
-
-
-class City(BaseModel):
-    """A city preset."""
-
-    key: str
-    name: CityNames
-    bbox: tuple[float, float, float, float] = Field(description="west, south, east, north (deg)")
-    timezone: str
-    languages: list[str]
-    winter_months: list[int]
-    geofabrik_region: str
-
-    @field_validator("bbox")
-    @classmethod
-    def _bbox_ordered(cls, value: tuple[float, float, float, float]) -> tuple[float, ...]:
-        west, south, east, north = value
-        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-            raise ValueError("bbox must be west < east and south < north, in degrees")
-        return value
-
-    @field_validator("winter_months")
-    @classmethod
-    def _months(cls, value: list[int]) -> list[int]:
-        if any(not 1 <= month <= 12 for month in value):
-            raise ValueError("winter months are 1 to 12")
-        return value
+# pydantic is imported only when a preset is loaded, so `stepfree build` without --city stays lean
 
 
 def city_names() -> list[str]:
@@ -54,6 +25,10 @@ def city(key: str) -> City:
     known = city_names()
     if key not in known:
         raise BadInput(f"unknown city preset {key!r}; known presets: {', '.join(known)}")
+    from pydantic import ValidationError
+
+    from stepfree.cities.model import City
+
     text = resources.files(__name__).joinpath(f"{key}.toml").read_text(encoding="utf-8")
     try:
         return City.model_validate(tomllib.loads(text))

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import shapely
-from shapely.geometry import shape
+
+if TYPE_CHECKING:
+    import shapely
+
+# shapely is imported where a polygon is used, so clipping by bbox (or not at all) stays lean
 
 from stepfree.errors import BadInput
 
@@ -28,6 +32,8 @@ class Area:
             west, south, east, north = self.bbox
             inside &= (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
         if self.polygon is not None and inside.any():
+            import shapely
+
             inside[inside] = shapely.contains_xy(self.polygon, lon[inside], lat[inside])
         return inside
 
@@ -37,6 +43,8 @@ class Area:
         if self.bbox is not None:
             out["bbox"] = list(self.bbox)
         if self.polygon is not None:
+            import shapely
+
             out["polygon_wkt"] = shapely.to_wkt(self.polygon, rounding_precision=7)
         return out
 
@@ -64,6 +72,9 @@ def area_from_bbox(text: str) -> Area:
 
 def area_from_geojson(path: Path) -> Area:
     """Read a polygon (or multipolygon) from a GeoJSON file: a geometry, Feature or collection."""
+    import shapely
+    from shapely.geometry import shape
+
     if not path.is_file():
         raise BadInput(f"polygon file {path} does not exist; give a GeoJSON file with a Polygon")
     try:

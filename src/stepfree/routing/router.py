@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from stepfree.cities import City, city, city_names
+from stepfree.cities import city, city_names
+from stepfree.cities.model import City
 from stepfree.errors import BadInput
 from stepfree.graph.geo import haversine_m, to_local_m
 from stepfree.graph.model import Graph
