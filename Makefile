@@ -29,10 +29,10 @@ test-fast: $(STAMP)
 
 # Benchmarks against the peers (installed into benchmarks/.venv-peers), writing docs/benchmarks.md.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_build.py --profile
+	$(BIN)/python benchmarks/run_all.py
 
 bench-quick: $(STAMP)
-	$(BIN)/python benchmarks/bench_build.py --quick --no-peers
+	$(BIN)/python benchmarks/run_all.py --quick --no-peers
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
