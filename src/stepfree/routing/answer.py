@@ -32,13 +32,7 @@ DETOUR_WARN = 1.5
 def _pedestrian_length(
     router: Router, origin: tuple[float, float], destination: tuple[float, float], context: Context
 ) -> float | None:
-    costs = router.costs(preset("pedestrian"), context)
-    try:
-        start = router.endpoint(*origin, costs, "origin")
-        end = router.endpoint(*destination, costs, "destination")
-    except NoUsableWay:
-        return None
-    path = router.search(start, end, costs)
+    path = router.path_between(origin, destination, router.costs(preset("pedestrian"), context))
     if path is None:
         return None
     return float(lengths_m(router.graph, pieces(router, path)).sum())
@@ -121,12 +115,7 @@ def _reports_that_changed(
     if not closures:
         return []
     costs = router.costs(profile, dataclasses.replace(context, overlay=EMPTY))
-    try:
-        start = router.endpoint(*origin, costs, "origin")
-        end = router.endpoint(*destination, costs, "destination")
-    except NoUsableWay:
-        return []
-    unreported = router.search(start, end, costs)
+    unreported = router.path_between(origin, destination, costs)
     if unreported is None:
         return []
     walk = pieces(router, unreported)

@@ -18,7 +18,7 @@ from stepfree.ingest.attributes import ENUMS
 from stepfree.profiles.costing import Costs
 from stepfree.profiles.model import PARAMETERS, Policy, Profile
 from stepfree.profiles.rules import SMOOTHNESS_ORDER, SURFACE_ORDER, Context, Rule, kerb_height_m
-from stepfree.routing.router import Endpoint, NoUsableWay, Router
+from stepfree.routing.router import Router
 from stepfree.routing.walk import Piece, pieces
 
 #: Price of crossing one block on the least-blocked path (cost units, seconds): larger than
@@ -143,13 +143,7 @@ def _route_exists(
     profile: Profile,
     context: Context,
 ) -> bool:
-    costs = router.costs(profile, context)
-    try:
-        start = router.endpoint(*origin, costs, "origin")
-        end = router.endpoint(*destination, costs, "destination")
-    except NoUsableWay:
-        return False
-    return router.search(start, end, costs) is not None
+    return router.path_between(origin, destination, router.costs(profile, context)) is not None
 
 
 def _numeric_values(router: Router, costs: Costs, parameter: str) -> np.ndarray:
@@ -283,9 +277,7 @@ def explain(
     """``blocked_by`` and ``relax`` for a request that has no route."""
     costs = router.costs(profile, context)
     relaxed = least_blocked_costs(router.graph, costs)
-    start = router.endpoint(*origin, relaxed, "origin")
-    end = router.endpoint(*destination, relaxed, "destination")
-    path = router.search(start, end, relaxed)
+    path = router.path_between(origin, destination, relaxed)  # every way usable here
     if path is None:
         return {"blocked_by": [], "relax": [], "reason": "not_connected"}
     blocked = blockers(router.graph, pieces(router, path), costs, profile)
@@ -294,6 +286,3 @@ def explain(
         "relax": relaxations(router, origin, destination, profile, context, blocked),
         "reason": "blocked" if blocked else "not_connected",
     }
-
-
-__all__ = ["Endpoint", "explain"]

@@ -18,7 +18,7 @@ import numpy as np
 from stepfree.cities import city, city_names
 from stepfree.cities.model import City
 from stepfree.errors import BadInput
-from stepfree.graph.geo import haversine_m, to_local_m
+from stepfree.graph.geo import to_local_m
 from stepfree.graph.model import Graph
 from stepfree.graph.spatial import Snap, nearest_edge
 from stepfree.profiles.costing import Costs, costs_for
@@ -177,6 +177,18 @@ class Router:
         dy = max(float(self.y_m.min()) - float(y), 0.0, float(y) - float(self.y_m.max()))
         return math.hypot(dx, dy)
 
+    def path_between(
+        self, origin: tuple[float, float], destination: tuple[float, float], costs: Costs
+    ) -> Path | None:
+        """Snap both ``(lat, lon)`` points and search; None when either end has no usable way
+        nearby or no route exists."""
+        try:
+            start = self.endpoint(*origin, costs, "origin")
+            end = self.endpoint(*destination, costs, "destination")
+        except NoUsableWay:
+            return None
+        return self.search(start, end, costs)
+
     # -- search -----------------------------------------------------------------------------
     def _partial(self, entry: np.int64 | int, share: float, costs: Costs) -> float:
         """Cost of walking ``share`` of an entry's way (no transition).
@@ -258,8 +270,3 @@ def parse_point(text: str, role: str) -> tuple[float, float]:
         ) from None
     check_coordinates(lat, lon, role)
     return lat, lon
-
-
-def straight_distance_m(a: Endpoint, b: Endpoint) -> float:
-    """Great-circle distance between two endpoints."""
-    return float(haversine_m(np.array(a.lon), np.array(a.lat), np.array(b.lon), np.array(b.lat)))
