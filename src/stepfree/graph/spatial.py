@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
-from stepfree.graph.geo import haversine_m, to_local_m
+from stepfree.graph.geo import EARTH_RADIUS_M, to_local_m
 
 if TYPE_CHECKING:
     from stepfree.graph.model import Graph
@@ -94,87 +95,110 @@ def nearest_edge(
     x0, y0, cell = (float(v) for v in arrays["grid.origin_m"])
     px, py = to_local_m(np.array([lon]), np.array([lat]), lon0, lat0)
     qx, qy = float(px[0]), float(py[0])
-    gx = math.floor((qx - x0) / cell)
-    gy = math.floor((qy - y0) / cell)
-    glon, glat = arrays["geom.lon"], arrays["geom.lat"]
-    seg_start, seg_edge = arrays["grid.seg_start"], arrays["grid.seg_edge"]
-    cell_ids = arrays["grid.cell_ids"]
-    cell_indptr, cell_seg = arrays["grid.cell_indptr"], arrays["grid.cell_seg"]
     # distance from the query point to the grid's box: rings before it are empty
     outside = max(0.0, x0 - qx, qx - (x0 + nx * cell), y0 - qy, qy - (y0 + ny * cell))
     first_ring = max(0, int(outside // cell) - 1)
-    best: tuple[float, int, float] | None = None
-    max_ring = max(nx, ny) + abs(gx) + abs(gy) + 1
-    for ring in range(first_ring, max_ring + 1):
-        if best is not None and best[0] <= (ring - 1) * cell:
+    gx = math.floor((qx - x0) / cell)
+    gy = math.floor((qy - y0) / cell)
+    last_ring = max(nx, ny) + abs(gx) + abs(gy) + 1
+    distance, seg, t = _nearest_segment(
+        qx, qy, gx, gy, nx, ny, cell, first_ring, last_ring, float(max_distance_m),
+        arrays["grid.cell_ids"], arrays["grid.cell_indptr"], arrays["grid.cell_seg"],
+        arrays["grid.seg_start"], arrays["grid.seg_edge"], arrays["geom.lon"], arrays["geom.lat"],
+        _NO_MASK if usable is None else usable, usable is not None,
+        math.pi / 180 * EARTH_RADIUS_M, float(lon0), float(lat0), math.cos(math.radians(lat0)),
+    )  # fmt: skip
+    if seg < 0 or distance > max_distance_m:
+        return None
+    return _snap_from_segment(graph, (distance, seg, t))
+
+
+_NO_MASK = np.zeros(0, dtype=bool)
+
+
+@njit(cache=True, nogil=True)
+def _nearest_segment(
+    qx, qy, gx, gy, nx, ny, cell, first_ring, last_ring, max_distance_m,
+    cell_ids, cell_indptr, cell_seg, seg_start, seg_edge, glon, glat,
+    usable, use_usable, k, lon0, lat0, cos_lat0,
+):  # fmt: skip
+    # rings of cells outward from the query's cell; stops once no closer segment can exist
+    best, best_seg, best_t = np.inf, -1, 0.0
+    for ring in range(first_ring, last_ring + 1):
+        if best_seg >= 0 and best <= (ring - 1) * cell:
             break
         if (ring - 1) * cell > max_distance_m:
             break
-        cells = _ring_cells(gx, gy, ring, nx, ny)
-        slots = np.searchsorted(cell_ids, cells)
-        slots = slots[
-            (slots < cell_ids.size) & (cell_ids[np.minimum(slots, cell_ids.size - 1)] == cells)
-        ]
-        if slots.size == 0:
-            continue
-        segs = np.concatenate([cell_seg[cell_indptr[c] : cell_indptr[c + 1]] for c in slots])
-        if segs.size == 0:
-            continue
-        if usable is not None:
-            segs = segs[usable[seg_edge[segs]]]
-            if segs.size == 0:
+        for cy in range(gy - ring, gy + ring + 1):
+            if cy < 0 or cy >= ny:
                 continue
-        start = seg_start[segs]
-        ax, ay = to_local_m(glon[start], glat[start], lon0, lat0)
-        bx, by = to_local_m(glon[start + 1], glat[start + 1], lon0, lat0)
-        dx, dy = bx - ax, by - ay
-        norm = dx * dx + dy * dy
-        t = np.where(norm > 0, ((qx - ax) * dx + (qy - ay) * dy) / np.where(norm > 0, norm, 1), 0)
-        t = np.clip(t, 0.0, 1.0)
-        dist = np.hypot(ax + t * dx - qx, ay + t * dy - qy)
-        i = int(np.argmin(dist))
-        if best is None or dist[i] < best[0]:
-            best = (float(dist[i]), int(segs[i]), float(t[i]))
-    if best is None or best[0] > max_distance_m:
-        return None
-    return _snap_from_segment(graph, best)
-
-
-def _ring_cells(gx: int, gy: int, ring: int, nx: int, ny: int) -> np.ndarray:
-    xs = np.arange(gx - ring, gx + ring + 1)
-    ys = np.arange(gy - ring, gy + ring + 1)
-    if ring == 0:
-        cx, cy = np.array([gx]), np.array([gy])
-    else:
-        cx = np.concatenate(
-            (xs, xs, np.full(ys.size - 2, gx - ring), np.full(ys.size - 2, gx + ring))
-        )
-        cy = np.concatenate(
-            (np.full(xs.size, gy - ring), np.full(xs.size, gy + ring), ys[1:-1], ys[1:-1])
-        )
-    keep = (cx >= 0) & (cx < nx) & (cy >= 0) & (cy < ny)
-    cells: np.ndarray = (cy[keep] * nx + cx[keep]).astype(np.int64)
-    return cells
+            edge_row = cy == gy - ring or cy == gy + ring
+            step = 1 if edge_row or ring == 0 else 2 * ring
+            for cx in range(gx - ring, gx + ring + 1, step):
+                if cx < 0 or cx >= nx:
+                    continue
+                cell_id = cy * nx + cx
+                slot = np.searchsorted(cell_ids, cell_id)
+                if slot >= cell_ids.shape[0] or cell_ids[slot] != cell_id:
+                    continue
+                for i in range(cell_indptr[slot], cell_indptr[slot + 1]):
+                    seg = cell_seg[i]
+                    if use_usable and not usable[seg_edge[seg]]:
+                        continue
+                    a = seg_start[seg]
+                    ax = (glon[a] - lon0) * k * cos_lat0
+                    ay = (glat[a] - lat0) * k
+                    dx = (glon[a + 1] - lon0) * k * cos_lat0 - ax
+                    dy = (glat[a + 1] - lat0) * k - ay
+                    norm = dx * dx + dy * dy
+                    t = ((qx - ax) * dx + (qy - ay) * dy) / norm if norm > 0 else 0.0
+                    t = min(max(t, 0.0), 1.0)
+                    ex, ey = ax + t * dx - qx, ay + t * dy - qy
+                    distance = np.sqrt(ex * ex + ey * ey)
+                    if distance < best or (distance == best and seg < best_seg):
+                        best, best_seg, best_t = distance, seg, t
+    return best, best_seg, best_t
 
 
 def _snap_from_segment(graph: Graph, best: tuple[float, int, float]) -> Snap:
     arrays = graph.arrays
     distance, seg, t = best
-    start = int(arrays["grid.seg_start"][seg])
-    edge = int(arrays["grid.seg_edge"][seg])
-    glon, glat = arrays["geom.lon"], arrays["geom.lat"]
-    lon = float(glon[start] + t * (glon[start + 1] - glon[start]))
-    lat = float(glat[start] + t * (glat[start + 1] - glat[start]))
-    first = int(arrays["geom.indptr"][edge])
-    last = int(arrays["geom.indptr"][edge + 1])
-    lons, lats = glon[first:last], glat[first:last]
-    seg_len = haversine_m(lons[:-1], lats[:-1], lons[1:], lats[1:])
-    before = float(seg_len[: start - first].sum()) + t * float(seg_len[start - first])
-    total = float(seg_len.sum())
+    edge, lon, lat, before, total = _point_on_edge(
+        seg, t, arrays["grid.seg_start"], arrays["grid.seg_edge"], arrays["geom.indptr"],
+        arrays["geom.lon"], arrays["geom.lat"], EARTH_RADIUS_M,
+    )  # fmt: skip
     fraction = before / total if total > 0 else 0.0
     # within a centimetre of a node is at the node: no sliver of an edge to walk
     if before < SNAP_TO_NODE_M:
         fraction = 0.0
     elif total - before < SNAP_TO_NODE_M:
         fraction = 1.0
-    return Snap(edge, fraction, distance, lon, lat)
+    return Snap(int(edge), fraction, distance, lon, lat)
+
+
+@njit(cache=True, nogil=True)
+def _haversine_m(lon1, lat1, lon2, lat2, radius_m):
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    h = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * radius_m * np.arcsin(np.sqrt(min(max(h, 0.0), 1.0)))
+
+
+@njit(cache=True, nogil=True)
+def _point_on_edge(seg, t, seg_start, seg_edge, geom_indptr, glon, glat, radius_m):
+    # the point at share t of segment seg, and how far along its edge it lies (m, of total)
+    start = seg_start[seg]
+    edge = seg_edge[seg]
+    lon = glon[start] + t * (glon[start + 1] - glon[start])
+    lat = glat[start] + t * (glat[start + 1] - glat[start])
+    before, total = 0.0, 0.0
+    for i in range(geom_indptr[edge], geom_indptr[edge + 1] - 1):
+        length = _haversine_m(glon[i], glat[i], glon[i + 1], glat[i + 1], radius_m)
+        if i < start:
+            before += length
+        elif i == start:
+            before += t * length
+        total += length
+    return edge, lon, lat, before, total

@@ -21,7 +21,7 @@ from stepfree.routing.explain import explain
 from stepfree.routing.i18n import check_language
 from stepfree.routing.router import NoUsableWay, Path, Router
 from stepfree.routing.steps import build_steps
-from stepfree.routing.walk import Piece, coordinates, lengths_m, pieces
+from stepfree.routing.walk import Walk, coordinates, lengths_m, pieces
 
 #: A snap further than this from the requested point is worth a warning (m).
 SNAP_WARN_M = 50.0
@@ -40,7 +40,7 @@ def _pedestrian_length(
 
 def _warnings(
     graph: Graph,
-    walk: list[Piece],
+    walk: Walk,
     path: Path,
     costs: Costs,
     profile: Profile,
@@ -56,8 +56,7 @@ def _warnings(
         out.append({"code": code, **values, "text": words.warning_text(code, lang, **spoken)})
 
     lengths = lengths_m(graph, walk)
-    edges = np.array([p.edge for p in walk])
-    nodes = np.array([p.node for p in walk if p.node >= 0], dtype=np.int64)
+    edges, nodes, entries = walk.edge, walk.nodes, walk.entry
     if "node:unknown_kerb" in masks:
         unknown = nodes[masks["node:unknown_kerb"][nodes]]
         if unknown.size:
@@ -70,7 +69,6 @@ def _warnings(
         mask = masks.get(f"edge:{name}")
         if mask is not None and mask[edges].any():
             add(name, length_m=round(float(lengths[mask[edges]].sum()), 1))
-    entries = np.array([p.entry for p in walk])
     for rule in costs.rules:
         if rule.policy == Policy.AVOID and rule.level == "entry" and rule.mask[entries].any():
             if rule.attribute in {"surface", "smoothness"}:
@@ -86,11 +84,8 @@ def _warnings(
     if context.at is not None:
         elevator_nodes = nodes[graph.node("elevator")[nodes] == Tri.YES]
         hours = [graph.string(int(h)) for h in graph.node("opening_hours")[elevator_nodes]]
-        hours += [
-            graph.string(int(graph.edge("opening_hours")[e]))
-            for e in edges
-            if graph.edge("highway")[e] == Highway.ELEVATOR
-        ]
+        elevator_ways = edges[graph.edge("highway")[edges] == Highway.ELEVATOR]
+        hours += [graph.string(int(h)) for h in graph.edge("opening_hours")[elevator_ways]]
         if any(h is not None and is_open(h, context.at) is None for h in hours):
             add("elevator_hours_unknown")
     if info["confidence"] < LOW_CONFIDENCE:
@@ -119,8 +114,8 @@ def _reports_that_changed(
     if unreported is None:
         return []
     walk = pieces(router, unreported)
-    edges = {p.edge for p in walk}
-    nodes = {p.node for p in walk if p.node >= 0}
+    edges = set(walk.edge.tolist())
+    nodes = set(walk.nodes.tolist())
     return [
         {"report_id": c.report_id, "type": c.kind, "effect": c.policy(profile).value}
         for c in closures

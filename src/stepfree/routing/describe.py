@@ -8,7 +8,6 @@ unknown. For a profile with no limits nothing is unknown, and confidence is 1.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -26,7 +25,7 @@ from stepfree.ingest.attributes import (
 from stepfree.profiles.costing import Costs
 from stepfree.profiles.model import Profile
 from stepfree.profiles.rules import KERB_NO_LIMIT_M, unknown_kerb_nodes
-from stepfree.routing.walk import Piece, lengths_m
+from stepfree.routing.walk import Walk, lengths_m
 
 #: Below this confidence a route carries a warning.
 LOW_CONFIDENCE = 0.8
@@ -77,94 +76,89 @@ def _unknown_masks(graph: Graph, profile: Profile) -> dict[str, np.ndarray]:
     }
 
 
-def confidence(graph: Graph, walk: list[Piece], masks: dict[str, np.ndarray]) -> float:
+def confidence(graph: Graph, walk: Walk, masks: dict[str, np.ndarray]) -> float:
     """Share of the length walked whose mattering attributes are all known."""
     lengths = lengths_m(graph, walk)
     total = float(lengths.sum())
     if total <= 0 or not masks:
         return 1.0
     unknown = np.zeros(len(walk), dtype=bool)
-    edges = np.array([p.edge for p in walk])
-    nodes = np.array([p.node for p in walk])
+    nodes = walk.node
     for name, mask in masks.items():
         if name.startswith("edge:"):
-            unknown |= mask[edges]
+            unknown |= mask[walk.edge]
         else:
             unknown |= (nodes >= 0) & mask[np.maximum(nodes, 0)]
     return round(float(lengths[~unknown].sum()) / total, 4)
 
 
-def node_sequence(walk: list[Piece]) -> list[int]:
-    """Graph nodes passed, in order."""
-    return [p.node for p in walk if p.node >= 0]
+def _runs(values: np.ndarray) -> np.ndarray:
+    """Values with repeats in a row removed."""
+    if values.size == 0:
+        return values
+    keep = np.concatenate(([True], values[1:] != values[:-1]))
+    runs: np.ndarray = values[keep]
+    return runs
 
 
-def osm_ids(graph: Graph, walk: list[Piece]) -> tuple[list[int], list[int]]:
+def osm_ids(graph: Graph, walk: Walk) -> tuple[list[int], list[int]]:
     """OSM way ids and node ids in the order travelled (repeats in a row removed)."""
-    ways: list[int] = []
-    for way in graph.edge("osm_way_id")[[p.edge for p in walk]].tolist():
-        if not ways or ways[-1] != way:
-            ways.append(int(way))
-    node_ids = graph.node("osm_id")[node_sequence(walk)].tolist()
-    return ways, [int(n) for n in node_ids]
+    ways = _runs(graph.edge("osm_way_id")[walk.edge]).tolist()
+    return ways, graph.node("osm_id")[walk.nodes].tolist()
+
+
+def _counts(names: tuple[str, ...], codes: np.ndarray) -> dict[str, int]:
+    """How many times each code occurs, by its lower-case enum name, sorted by name."""
+    found, counts = np.unique(codes, return_counts=True)
+    return dict(sorted((names[c], n) for c, n in zip(found.tolist(), counts.tolist(), strict=True)))
+
+
+_CROSSING_NAMES = tuple(c.name.lower() for c in sorted(Crossing))
+_KERB_NAMES = tuple(k.name.lower() for k in sorted(Kerb))
 
 
 def summary(
     graph: Graph,
-    walk: list[Piece],
+    walk: Walk,
     costs: Costs,
     masks: dict[str, np.ndarray],
 ) -> dict[str, Any]:
     """Length, duration, confidence and counts of what the route meets."""
     lengths = lengths_m(graph, walk)
-    entries = np.array([p.entry for p in walk])
-    nodes = np.array(node_sequence(walk), dtype=np.int64)
-    edge_seconds = (
-        costs.entry_seconds[entries] - costs.node_seconds[graph.arrays["csr.target"][entries]]
-    )
-    duration = float((edge_seconds * np.array([p.share for p in walk])).sum())
-    duration += float(costs.node_seconds[nodes].sum())
+    entries, edges, nodes = walk.entry, walk.edge, walk.nodes
+    target = graph.arrays["csr.target"][entries]
+    edge_seconds = costs.entry_seconds[entries] - costs.node_seconds[target]
+    duration = float((edge_seconds * walk.share).sum()) + float(costs.node_seconds[nodes].sum())
     grade = directed_incline_pct(graph)[entries].astype(np.float64)
     rise = np.nan_to_num(grade) / 100.0 * lengths
-    crossing = graph.node("crossing")[nodes]
-    crossings = Counter(
-        Crossing(c).name.lower() for c in crossing.tolist() if c != Crossing.NOT_A_CROSSING
-    )
-    edges = np.array([p.edge for p in walk])
-    crossing_ways = edges[graph.edge("footway")[edges] == Footway.CROSSING]
-    node_crossing, footway = graph.node("crossing"), graph.edge("footway")
-    ways_with_node = {  # crossing ways whose crossing node was passed (counted above)
-        int(graph.edge("osm_way_id")[p.edge])
-        for p in walk
-        if p.node >= 0
-        and footway[p.edge] == Footway.CROSSING
-        and node_crossing[p.node] != Crossing.NOT_A_CROSSING
-    }
-    for way in set(graph.edge("osm_way_id")[crossing_ways].tolist()) - ways_with_node:
-        first = crossing_ways[graph.edge("osm_way_id")[crossing_ways] == way][0]
-        crossings[Crossing(graph.edge("crossing")[first]).name.lower()] += 1
-    kerb_nodes = nodes[
-        (graph.node("barrier")[nodes] == Barrier.KERB) | (graph.node("kerb")[nodes] != Kerb.UNKNOWN)
-    ]
-    kerbs = Counter(Kerb(k).name.lower() for k in graph.node("kerb")[kerb_nodes].tolist())
-    steps_edges = edges[graph.edge("highway")[edges] == Highway.STEPS]
-    step_ways = np.unique(graph.edge("osm_way_id")[steps_edges])
-    counts = graph.edge("step_count")[steps_edges]
-    elevators = int((graph.node("elevator")[nodes] == Tri.YES).sum()) + len(
-        np.unique(graph.edge("osm_way_id")[edges[graph.edge("highway")[edges] == Highway.ELEVATOR]])
-    )
+    node_crossing = graph.node("crossing")
+    way_id = graph.edge("osm_way_id")[edges]
+    crossing_codes = node_crossing[nodes]
+    crossing_codes = crossing_codes[crossing_codes != Crossing.NOT_A_CROSSING]
+    # a crossing way whose crossing node was not passed counts once, by the way's own control
+    on_crossing_way = graph.edge("footway")[edges] == Footway.CROSSING
+    at_node = walk.node >= 0
+    with_node = on_crossing_way & at_node
+    with_node[at_node] &= node_crossing[walk.node[at_node]] != Crossing.NOT_A_CROSSING
+    unmatched = on_crossing_way & ~np.isin(way_id, way_id[with_node])
+    _, first = np.unique(way_id[unmatched], return_index=True)
+    way_codes = graph.edge("crossing")[edges[unmatched][first]]
+    kerb = graph.node("kerb")[nodes]
+    kerb_codes = kerb[(graph.node("barrier")[nodes] == Barrier.KERB) | (kerb != Kerb.UNKNOWN)]
+    steps = graph.edge("highway")[edges] == Highway.STEPS
+    counts = graph.edge("step_count")[edges[steps]]
+    elevator_ways = way_id[graph.edge("highway")[edges] == Highway.ELEVATOR]
+    elevators = int((graph.node("elevator")[nodes] == Tri.YES).sum()) + len(set(elevator_ways))
     return {
         "length_m": round(float(lengths.sum()), 1),
         "duration_s": round(duration, 1),
         "confidence": confidence(graph, walk, masks),
-        "crossings": dict(sorted(crossings.items())),
-        "kerbs": dict(sorted(kerbs.items())),
+        "crossings": _counts(_CROSSING_NAMES, np.concatenate((crossing_codes, way_codes))),
+        "kerbs": _counts(_KERB_NAMES, kerb_codes),
         "steps": {
-            "flights": int(step_ways.size),
+            "flights": len(set(way_id[steps].tolist())),
             "known_step_count": int(counts[counts >= 0].sum()),
-            "flights_with_unknown_count": int(
-                np.unique(graph.edge("osm_way_id")[steps_edges[counts < 0]]).size
-            ),
+            "flights_with_unknown_count": len(set(way_id[steps][counts < 0].tolist())),
         },
         "elevators": elevators,
         "ascent_m": round(float(rise[rise > 0].sum()), 1),

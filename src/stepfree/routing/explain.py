@@ -19,7 +19,7 @@ from stepfree.profiles.costing import Costs
 from stepfree.profiles.model import PARAMETERS, Policy, Profile
 from stepfree.profiles.rules import SMOOTHNESS_ORDER, SURFACE_ORDER, Context, Rule, kerb_height_m
 from stepfree.routing.router import Router
-from stepfree.routing.walk import Piece, pieces
+from stepfree.routing.walk import Walk, pieces
 
 #: Price of crossing one block on the least-blocked path (cost units, seconds): larger than
 #: any real route, so the path minimises the number of blocks first.
@@ -101,9 +101,7 @@ def _value(graph: Graph, rule: Rule, index: int, profile: Profile) -> tuple[Any,
     return value, limit
 
 
-def blockers(
-    graph: Graph, walk: list[Piece], costs: Costs, profile: Profile
-) -> list[dict[str, Any]]:
+def blockers(graph: Graph, walk: Walk, costs: Costs, profile: Profile) -> list[dict[str, Any]]:
     """Every forbidding rule met along the walk, with OSM ids, values and limits."""
     out, seen = [], set()
     for piece in walk:

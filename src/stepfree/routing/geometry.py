@@ -29,12 +29,6 @@ def edge_slice(graph: Graph, edge: int, start: float, stop: float) -> np.ndarray
     return part if start <= stop else part[::-1]
 
 
-def entry_coords(graph: Graph, edge: int, forward: bool) -> np.ndarray:
-    """An edge's coordinates in the direction walked."""
-    coords = graph.edge_coords(edge)
-    return coords if forward else coords[::-1]
-
-
 def join(parts: list[np.ndarray]) -> np.ndarray:
     """Concatenate coordinate runs, dropping repeated points where runs meet."""
     kept = [p for p in parts if len(p)]
@@ -45,12 +39,14 @@ def join(parts: list[np.ndarray]) -> np.ndarray:
     return line[~same]
 
 
-def bearing_deg(a: np.ndarray, b: np.ndarray) -> float:
-    """Initial bearing from point a to b (lon, lat), degrees clockwise from north."""
-    lon1, lat1, lon2, lat2 = map(np.radians, (a[0], a[1], b[0], b[1]))
+def bearing_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Initial bearing from points ``a`` to points ``b`` (rows of lon, lat), degrees clockwise
+    from north, one per row."""
+    lon1, lat1, lon2, lat2 = (np.radians(v) for v in (a[..., 0], a[..., 1], b[..., 0], b[..., 1]))
     y = np.sin(lon2 - lon1) * np.cos(lat2)
     x = np.cos(lat1) * np.sin(lat2) - np.sin(lat1) * np.cos(lat2) * np.cos(lon2 - lon1)
-    return float(np.degrees(np.arctan2(y, x)) % 360)
+    bearing: np.ndarray = np.degrees(np.arctan2(y, x)) % 360
+    return bearing
 
 
 def line_length_m(coords: np.ndarray) -> float:

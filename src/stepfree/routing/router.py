@@ -25,7 +25,7 @@ from stepfree.profiles.costing import Costs, costs_for
 from stepfree.profiles.model import Profile
 from stepfree.profiles.overlay import EMPTY, Overlay
 from stepfree.profiles.rules import Context, closed_elevators
-from stepfree.routing.search import PathResult, SearchWorkspace, shortest_path
+from stepfree.routing.search import PathResult, SearchWorkspace, astar
 
 #: How far from the network a point may be and still be snapped onto it (m).
 SNAP_LIMIT_M = 300.0
@@ -93,6 +93,20 @@ class Router:
         self.graph = graph
         lon0, lat0 = graph.meta["origin"]
         self.x_m, self.y_m = to_local_m(graph.node("lon"), graph.node("lat"), lon0, lat0)
+        self._box_m = (
+            (
+                float(self.x_m.min()),
+                float(self.x_m.max()),
+                float(self.y_m.min()),
+                float(self.y_m.max()),
+            )
+            if graph.n_nodes
+            else (0.0, 0.0, 0.0, 0.0)
+        )
+        self._csr = (
+            np.asarray(graph.arrays["csr.indptr"], dtype=np.int64),
+            np.asarray(graph.arrays["csr.target"], dtype=np.int32),
+        )
         forward = graph.arrays["csr.forward"] == 1
         edge = graph.arrays["csr.edge"]
         self.forward_entry = np.empty(graph.n_edges, dtype=np.int64)
@@ -172,10 +186,9 @@ class Router:
     def _distance_to_box_m(self, lat: float, lon: float) -> float:
         """How far a point lies outside the bounding box of the graph's nodes (0 inside)."""
         lon0, lat0 = self.graph.meta["origin"]
-        x, y = to_local_m(np.array(lon), np.array(lat), lon0, lat0)
-        dx = max(float(self.x_m.min()) - float(x), 0.0, float(x) - float(self.x_m.max()))
-        dy = max(float(self.y_m.min()) - float(y), 0.0, float(y) - float(self.y_m.max()))
-        return math.hypot(dx, dy)
+        x, y = (float(v) for v in to_local_m(np.array(lon), np.array(lat), lon0, lat0))
+        x_min, x_max, y_min, y_max = self._box_m
+        return math.hypot(max(x_min - x, 0.0, x - x_max), max(y_min - y, 0.0, y - y_max))
 
     def path_between(
         self, origin: tuple[float, float], destination: tuple[float, float], costs: Costs
@@ -220,10 +233,8 @@ class Router:
                 self._partial(self.backward_entry[de], 1 - df, costs),
             ]
         )
-        result: PathResult = shortest_path(
-            graph.arrays["csr.indptr"],
-            graph.arrays["csr.target"],
-            costs.entry_cost,
+        result: PathResult = astar(
+            (*self._csr, costs.entry_cost),
             sources,
             source_costs,
             targets,

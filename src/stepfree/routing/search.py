@@ -27,6 +27,7 @@ from stepfree.errors import BadData, BadInput
 __all__ = [
     "PathResult",
     "SearchWorkspace",
+    "astar",
     "entry_sources",
     "many_to_many",
     "one_to_all",
@@ -402,11 +403,34 @@ def shortest_path(
             raise BadInput(f"x_m and y_m need one value per node ({n_nodes})")
     else:
         x_m = y_m = np.empty(0)
+    return astar(
+        graph, sources, source_costs, targets, target_costs, x_m, y_m, k,
+        _workspace(workspace, n_nodes),
+    )  # fmt: skip
+
+
+def astar(
+    graph: tuple[np.ndarray, np.ndarray, np.ndarray],
+    sources: np.ndarray,
+    source_costs: np.ndarray,
+    targets: np.ndarray,
+    target_costs: np.ndarray,
+    x_m: np.ndarray,
+    y_m: np.ndarray,
+    min_cost_per_m: float,
+    workspace: SearchWorkspace,
+) -> PathResult:
+    """`shortest_path` on arrays already checked and in the kernel's types: ``graph`` is
+    ``(indptr int64, target int32, cost float64)``, nodes int64, costs float64 without NaN.
+
+    For callers that build these arrays themselves (the router), so a query pays no checks
+    it cannot fail; the kernel still refuses a negative or NaN entry cost (`BadData`).
+    """
     keep = np.isfinite(target_costs)
-    ws = _workspace(workspace, n_nodes)
+    ws = workspace
     best, entries, start, goal, settled, bad, ws.heap = _astar(
-        graph, sources, source_costs, targets[keep], target_costs[keep], x_m, y_m, k,
-        ws.scratch, ws.next_generation(), ws.heap,
+        graph, sources, source_costs, targets[keep], target_costs[keep], x_m, y_m,
+        min_cost_per_m, ws.scratch, ws.next_generation(), ws.heap,
     )  # fmt: skip
     ws.settled = int(settled)
     _check_bad(bad, graph[2])

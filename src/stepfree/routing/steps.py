@@ -11,7 +11,9 @@ import dataclasses
 import math
 from typing import Any
 
-from stepfree.graph.model import Graph, directed_incline_direction, directed_incline_pct
+import numpy as np
+
+from stepfree.graph.model import Graph, derived, directed_incline_direction, directed_incline_pct
 from stepfree.ingest.attributes import (
     ROADS,
     Barrier,
@@ -25,7 +27,7 @@ from stepfree.ingest.attributes import (
 )
 from stepfree.routing.geometry import bearing_deg
 from stepfree.routing.instructions import Step
-from stepfree.routing.walk import Piece, lengths_m, piece_coords
+from stepfree.routing.walk import Piece, Walk, lengths_m, piece_line
 
 #: Grades from which a slope is announced (%), and the shortest slope announced (m).
 SLOPE_ANNOUNCE_PCT = 5.0
@@ -46,26 +48,61 @@ def _names(graph: Graph, edge: int) -> dict[str, str]:
     return names
 
 
+#: The words for kinds of way used in guidance, by the code `way_kinds` gives each edge.
+WAY_KINDS = (
+    "footway",
+    "crossing",
+    "sidewalk",
+    "road",
+    "steps",
+    "corridor",
+    "platform",
+    "elevator",
+    "living_street",
+    "pedestrian",
+    "path",
+)
+_CROSSING, _STEPS, _ELEVATOR = (WAY_KINDS.index(k) for k in ("crossing", "steps", "elevator"))
+
+
+def way_kinds(graph: Graph) -> np.ndarray:
+    """The kind of way of every edge, as an index into `WAY_KINDS` (computed once per graph)."""
+    return derived(graph, "way_kinds", _way_kinds)
+
+
+def _way_kinds(graph: Graph) -> np.ndarray:
+    highway = graph.edge("highway")
+    kind = np.zeros(graph.n_edges, dtype=np.int8)  # footway
+    for word in WAY_KINDS[4:]:  # named after their highway class
+        kind[highway == Highway[word.upper()]] = WAY_KINDS.index(word)
+    kind[np.isin(highway, sorted(_ROAD_CODES - {int(Highway.LIVING_STREET)}))] = WAY_KINDS.index(
+        "road"
+    )
+    sidewalk = np.isin(graph.edge("sidewalk"), [Sidewalk.BOTH, Sidewalk.LEFT, Sidewalk.RIGHT])
+    kind[(graph.edge("footway") == Footway.SIDEWALK) | sidewalk] = WAY_KINDS.index("sidewalk")
+    kind[graph.edge("footway") == Footway.CROSSING] = _CROSSING
+    return kind
+
+
 def way_kind(graph: Graph, edge: int) -> str:
     """The word for a kind of way used in guidance."""
-    highway, footway = int(graph.edge("highway")[edge]), int(graph.edge("footway")[edge])
-    if footway == Footway.CROSSING:
-        return "crossing"
-    if footway == Footway.SIDEWALK or int(graph.edge("sidewalk")[edge]) in (
-        Sidewalk.BOTH,
-        Sidewalk.LEFT,
-        Sidewalk.RIGHT,
-    ):
-        return "sidewalk"
-    if highway in _ROAD_CODES - {int(Highway.LIVING_STREET)}:
-        return "road"
-    name = Highway(highway).name.lower()
-    return (
-        name
-        if name
-        in {"steps", "corridor", "platform", "elevator", "living_street", "pedestrian", "path"}
-        else "footway"
+    return WAY_KINDS[int(way_kinds(graph)[edge])]
+
+
+def node_events(graph: Graph) -> np.ndarray:
+    """Nodes that guidance announces: crossings, kerbs, barriers, elevators (once per graph)."""
+    return derived(graph, "node_events", _node_events_mask)
+
+
+def _node_events_mask(graph: Graph) -> np.ndarray:
+    barrier = graph.node("barrier")
+    mask: np.ndarray = (
+        (graph.node("crossing") != Crossing.NOT_A_CROSSING)
+        | (graph.node("kerb") != Kerb.UNKNOWN)
+        | ~np.isin(barrier, [Barrier.NONE, Barrier.ENTRANCE])
+        | (graph.node("elevator") == Tri.YES)
     )
+    return mask
 
 
 def _side(graph: Graph, piece: Piece) -> str | None:
@@ -167,14 +204,39 @@ def _flight(graph: Graph, piece: Piece) -> Step:
     )
 
 
-def build_steps(graph: Graph, walk: list[Piece]) -> list[Step]:
-    """Guidance steps for a walk, from departure to arrival."""
-    lengths = lengths_m(graph, walk)
-    grades = directed_incline_pct(graph)
+def _headings(graph: Graph, walk: Walk) -> tuple[list[float], list[float]]:
+    """Per piece: the bearing from its first point to its last (the way it leads), and the
+    bearing of its last segment (the way one faces on leaving it); NaN for a piece of one
+    point."""
+    coords, offsets = piece_line(graph, walk)
+    first, last = offsets[:-1], np.maximum(offsets[1:] - 1, 0)
+    single = offsets[1:] - offsets[:-1] < 2
+    heading_in = bearing_deg(coords[first], coords[last])
+    heading_out = bearing_deg(coords[np.maximum(last - 1, 0)], coords[last])
+    heading_in[single] = np.nan
+    heading_out[single] = np.nan
+    return heading_in.tolist(), heading_out.tolist()
+
+
+def build_steps(graph: Graph, walk: Walk) -> list[Step]:
+    """Guidance steps for a walk, from departure to arrival.
+
+    Everything read per piece comes from whole-graph arrays at once; the loop over pieces only
+    compares small integers, and builds a step where something changes.
+    """
+    lengths = lengths_m(graph, walk).tolist()
+    edges = walk.edge
+    kinds = way_kinds(graph)[edges].tolist()
+    grades = directed_incline_pct(graph)[walk.entry].astype(np.float64).tolist()
+    name_ids = [graph.edge(a)[edges].tolist() for a in ("name", "name_kk", "name_ru", "name_en")]
+    keys = list(zip(*name_ids, kinds, strict=True))
+    nodes = walk.node.tolist()
+    events = (node_events(graph)[np.maximum(walk.node, 0)] & (walk.node >= 0)).tolist()
+    heading_in, heading_out = _headings(graph, walk)
     steps: list[Step] = []
-    stretch_key: tuple[object, ...] | None = None
+    stretch_key: tuple[int, ...] | None = None
     distance = 0.0
-    heading_out = None
+    facing = math.nan  # the bearing one faces at the end of the last piece with a direction
     pending: dict[str, Any] = {}  # keyword arguments of the next Step
     crossing_ways_seen: set[int] = set()
 
@@ -185,19 +247,17 @@ def build_steps(graph: Graph, walk: list[Piece]) -> list[Step]:
             pending.clear()
         distance = 0.0
 
-    for index, piece in enumerate(walk):
-        edge = piece.edge
-        kind = way_kind(graph, edge)
-        coords = piece_coords(graph, piece)
-        if kind == "steps":
+    for index, kind in enumerate(kinds):
+        edge = int(edges[index])
+        if kind == _STEPS:
             flush()
-            steps.append(_flight(graph, piece))
+            steps.append(_flight(graph, walk[index]))
             stretch_key = None
-        elif int(graph.edge("highway")[edge]) == Highway.ELEVATOR:
+        elif kind == _ELEVATOR:
             flush()
             steps.append(Step("elevator"))
             stretch_key = None
-        elif kind == "crossing":
+        elif kind == _CROSSING:
             way = int(graph.edge("osm_way_id")[edge])
             if way not in crossing_ways_seen:
                 flush()
@@ -210,47 +270,47 @@ def build_steps(graph: Graph, walk: list[Piece]) -> list[Step]:
                 )
             stretch_key = None
         else:
-            names = _names(graph, edge)
-            key = (tuple(sorted(names.items())) or kind, kind)
-            heading_in = bearing_deg(coords[0], coords[-1]) if len(coords) > 1 else heading_out
+            key = keys[index]
             if key != stretch_key:
                 flush()
+                into = heading_in[index] if not math.isnan(heading_in[index]) else facing
                 turn = (
                     "depart"
                     if not steps
-                    else (
-                        _turn(heading_out, heading_in)
-                        if heading_out is not None and heading_in is not None
-                        else "continue"
-                    )
+                    else _turn(facing, into)
+                    if not (math.isnan(facing) or math.isnan(into))
+                    else "continue"
                 )
-                pending.update(kind=turn, names=names, way_kind=kind, side=_side(graph, piece))
+                pending.update(
+                    kind=turn,
+                    names=_names(graph, edge),
+                    way_kind=WAY_KINDS[kind],
+                    side=_side(graph, walk[index]),
+                )
                 stretch_key = key
-            distance += float(lengths[index])
-            grade = float(grades[piece.entry])
+            distance += lengths[index]
+            grade = grades[index]
             if abs(grade) >= SLOPE_ANNOUNCE_PCT and lengths[index] >= SLOPE_MIN_M:
                 flush()
                 steps.append(
                     Step(
                         "slope",
-                        distance_m=round(float(lengths[index]), 1),
+                        distance_m=round(lengths[index], 1),
                         incline_pct=round(grade, 1),
                         direction="up" if grade > 0 else "down",
                     )
                 )
                 stretch_key = None
-        if len(coords) > 1:
-            heading_out = bearing_deg(coords[-2], coords[-1])
-        if piece.node >= 0:
-            events = _node_events(
-                graph,
-                piece.node,
-                kind == "crossing"
-                or (index + 1 < len(walk) and way_kind(graph, walk[index + 1].edge) == "crossing"),
+        if not math.isnan(heading_out[index]):
+            facing = heading_out[index]
+        if events[index]:
+            on_crossing = kind == _CROSSING or (
+                index + 1 < len(kinds) and kinds[index + 1] == _CROSSING
             )
-            if events:
+            found = _node_events(graph, nodes[index], on_crossing)
+            if found:
                 flush()
-                steps.extend(events)
+                steps.extend(found)
                 stretch_key = None
     flush()
     steps = _tidy(steps)
@@ -305,12 +365,14 @@ def _tidy(steps: list[Step]) -> list[Step]:
     return out
 
 
-def _crossing_node_of_way(graph: Graph, walk: list[Piece], index: int, way: int) -> int:
+def _crossing_node_of_way(graph: Graph, walk: Walk, index: int, way: int) -> int:
     """The crossing node met on this crossing way, or -1."""
     crossing = graph.node("crossing")
-    for piece in walk[index:]:
-        if int(graph.edge("osm_way_id")[piece.edge]) != way:
+    way_ids = graph.edge("osm_way_id")
+    for i in range(index, len(walk)):
+        node = int(walk.node[i])
+        if int(way_ids[walk.edge[i]]) != way:
             break
-        if piece.node >= 0 and crossing[piece.node] != Crossing.NOT_A_CROSSING:
-            return piece.node
+        if node >= 0 and crossing[node] != Crossing.NOT_A_CROSSING:
+            return node
     return -1

@@ -1,17 +1,21 @@
-"""A found path as a list of pieces walked: partial edges at the ends, whole edges between.
+"""A found path as the pieces walked: partial edges at the ends, whole edges between.
 
 Everything a route says (geometry, summary, ids, instructions, warnings, confidence) is read
-from the pieces, so the partial edges at the two ends are described like any other part.
+from the walk, so the partial edges at the two ends are described like any other part. A
+`Walk` holds one array per field (one row per piece), so describing a route of a hundred
+pieces is a few array operations, not a hundred Python objects; `Piece` is one row, for the
+few places that look at pieces one at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from stepfree.graph.model import Graph
-from stepfree.routing.geometry import edge_slice, entry_coords, join
+from stepfree.routing.geometry import edge_slice, join
 from stepfree.routing.router import Path, Router
 
 
@@ -31,68 +35,155 @@ class Piece:
         return abs(self.stop - self.start)
 
 
-def pieces(router: Router, path: Path) -> list[Piece]:
-    """The pieces of a path, origin to destination."""
+@dataclass(frozen=True)
+class Walk:
+    """The pieces of a path, origin to destination, one array per field."""
+
+    edge: np.ndarray  # int64
+    forward: np.ndarray  # bool
+    start: np.ndarray  # float64
+    stop: np.ndarray  # float64
+    node: np.ndarray  # int64; -1 at the destination
+    entry: np.ndarray  # int64
+
+    def __len__(self) -> int:
+        return int(self.edge.shape[0])
+
+    def __getitem__(self, index: int) -> Piece:
+        return Piece(
+            int(self.edge[index]),
+            bool(self.forward[index]),
+            float(self.start[index]),
+            float(self.stop[index]),
+            int(self.node[index]),
+            int(self.entry[index]),
+        )
+
+    def __iter__(self) -> Iterator[Piece]:
+        return (self[i] for i in range(len(self)))
+
+    @property
+    def share(self) -> np.ndarray:
+        """Share of each piece's edge walked (1 for whole edges)."""
+        share: np.ndarray = np.abs(self.stop - self.start)
+        return share
+
+    @property
+    def nodes(self) -> np.ndarray:
+        """Graph nodes passed, in order."""
+        nodes: np.ndarray = self.node[self.node >= 0]
+        return nodes
+
+
+def pieces(router: Router, path: Path) -> Walk:
+    """The walk of a path, origin to destination."""
     graph = router.graph
     oe, of = path.origin.snap.edge, path.origin.snap.fraction
     de, df = path.destination.snap.edge, path.destination.snap.fraction
-
-    def entry(edge: int, forward: bool) -> int:
-        table = router.forward_entry if forward else router.backward_entry
-        return int(table[edge])
-
     if path.start_node < 0:  # both ends on one edge, no node between
         forward = df >= of
-        return [Piece(oe, forward, of, df, -1, entry(oe, forward))]
-    out = []
-    forward = path.start_node == int(graph.edge("v")[oe]) and not (
-        path.start_node == int(graph.edge("u")[oe]) and of < 0.5
+        entry = (router.forward_entry if forward else router.backward_entry)[oe]
+        return _walk([oe], [forward], [of], [df], [-1], [entry])
+    u, v = graph.edge("u"), graph.edge("v")
+    first_forward = path.start_node == int(v[oe]) and not (
+        path.start_node == int(u[oe]) and of < 0.5
     )
-    out.append(Piece(oe, forward, of, 1.0 if forward else 0.0, path.start_node, entry(oe, forward)))
-    csr_edge, csr_forward = graph.arrays["csr.edge"], graph.arrays["csr.forward"]
-    csr_target = graph.arrays["csr.target"]
-    for e in path.entries.tolist():
-        fwd = bool(csr_forward[e])
-        out.append(
-            Piece(
-                int(csr_edge[e]),
-                fwd,
-                0.0 if fwd else 1.0,
-                1.0 if fwd else 0.0,
-                int(csr_target[e]),
-                int(e),
+    last_forward = path.end_node == int(u[de]) and not (path.end_node == int(v[de]) and df > 0.5)
+    entries = path.entries
+    forward = graph.arrays["csr.forward"][entries].astype(bool)
+    start = np.where(forward, 0.0, 1.0)
+    edge = np.concatenate(([oe], graph.arrays["csr.edge"][entries], [de]))
+    walk = _walk(
+        edge,
+        np.concatenate(([first_forward], forward, [last_forward])),
+        np.concatenate(([of], start, [0.0 if last_forward else 1.0])),
+        np.concatenate(([1.0 if first_forward else 0.0], 1.0 - start, [df])),
+        np.concatenate(([path.start_node], graph.arrays["csr.target"][entries], [-1])),
+        np.concatenate(
+            (
+                [(router.forward_entry if first_forward else router.backward_entry)[oe]],
+                entries,
+                [(router.forward_entry if last_forward else router.backward_entry)[de]],
             )
-        )
-    forward = path.end_node == int(graph.edge("u")[de]) and not (
-        path.end_node == int(graph.edge("v")[de]) and df > 0.5
+        ),
     )
-    out.append(Piece(de, forward, 0.0 if forward else 1.0, df, -1, entry(de, forward)))
     # a point snapped onto a node leaves an empty piece at that end: it is not walked
-    if out[0].share == 0 and len(out) > 1:
-        out.pop(0)
-    if out[-1].share == 0 and len(out) > 1:
-        out.pop()
-    return out
+    share = walk.share
+    keep = np.ones(len(walk), dtype=bool)
+    keep[0] = share[0] != 0
+    keep[-1] = share[-1] != 0 or len(walk) - (not keep[0]) <= 1
+    if keep.all():
+        return walk
+    return _walk(*(getattr(walk, name)[keep] for name in _FIELDS))
+
+
+_FIELDS = ("edge", "forward", "start", "stop", "node", "entry")
+
+
+def _walk(*columns: object) -> Walk:
+    edge, forward, start, stop, node, entry = columns
+    return Walk(
+        np.asarray(edge, dtype=np.int64),
+        np.asarray(forward, dtype=bool),
+        np.asarray(start, dtype=np.float64),
+        np.asarray(stop, dtype=np.float64),
+        np.asarray(node, dtype=np.int64),
+        np.asarray(entry, dtype=np.int64),
+    )
+
+
+def piece_line(graph: Graph, walk: Walk) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates (lon, lat) of every piece in the direction walked, one run after another,
+    and the offsets of each piece's run (piece ``i`` is ``coords[offsets[i]:offsets[i + 1]]``).
+
+    Whole edges are gathered from the geometry arrays at once; only partial edges (the two
+    ends) are interpolated.
+    """
+    geom = graph.arrays["geom.indptr"]
+    first, after = geom[walk.edge], geom[walk.edge + 1]
+    whole = walk.share == 1.0
+    counts = np.where(whole, after - first, 0)
+    partial = {int(i): edge_slice(graph, int(walk.edge[i]), walk.start[i], walk.stop[i])
+               for i in np.flatnonzero(~whole)}  # fmt: skip
+    for i, part in partial.items():
+        counts[i] = len(part)
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    piece_of = np.repeat(np.arange(len(walk)), counts)
+    within = np.arange(int(offsets[-1])) - offsets[piece_of]
+    source = np.where(
+        walk.forward[piece_of], first[piece_of] + within, after[piece_of] - 1 - within
+    )
+    coords = np.empty((int(offsets[-1]), 2))
+    coords[:, 0] = graph.arrays["geom.lon"][source]
+    coords[:, 1] = graph.arrays["geom.lat"][source]
+    for i, part in partial.items():
+        coords[offsets[i] : offsets[i + 1]] = part
+    return coords, offsets
 
 
 def piece_coords(graph: Graph, piece: Piece) -> np.ndarray:
-    """Coordinates of one piece in the direction walked (whole edges need no interpolation)."""
+    """Coordinates of one piece in the direction walked."""
     if piece.share == 1.0:
-        return entry_coords(graph, piece.edge, piece.forward)
+        coords = graph.edge_coords(piece.edge)
+        return coords if piece.forward else coords[::-1]
     return edge_slice(graph, piece.edge, piece.start, piece.stop)
 
 
 def coordinates(
-    graph: Graph, walk: list[Piece], origin: tuple[float, float], destination: tuple[float, float]
+    graph: Graph,
+    walk: Walk,
+    origin: tuple[float, float],
+    destination: tuple[float, float],
+    line: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The line walked (lon, lat), from the origin point to the destination point."""
-    parts = [np.array([origin])]
-    parts += [piece_coords(graph, p) for p in walk]
-    parts.append(np.array([destination]))
-    return join(parts)
+    """The line walked (lon, lat), from the origin point to the destination point
+    (``line`` is `piece_line`'s coordinates, when already at hand)."""
+    if line is None:
+        line = piece_line(graph, walk)[0]
+    return join([np.array([origin]), line, np.array([destination])])
 
 
-def lengths_m(graph: Graph, walk: list[Piece]) -> np.ndarray:
+def lengths_m(graph: Graph, walk: Walk) -> np.ndarray:
     """Length walked on each piece."""
-    edge_length = graph.edge("length_m").astype(np.float64)
-    return np.array([edge_length[p.edge] * p.share for p in walk])
+    lengths: np.ndarray = graph.edge("length_m")[walk.edge].astype(np.float64) * walk.share
+    return lengths
