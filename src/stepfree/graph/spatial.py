@@ -93,8 +93,9 @@ def nearest_edge(
     lon0, lat0 = graph.meta["origin"]
     nx, ny = (int(v) for v in arrays["grid.shape"])
     x0, y0, cell = (float(v) for v in arrays["grid.origin_m"])
-    px, py = to_local_m(np.array([lon]), np.array([lat]), lon0, lat0)
-    qx, qy = float(px[0]), float(py[0])
+    k = math.pi / 180 * EARTH_RADIUS_M  # the plane of `to_local_m`, for one point
+    cos_lat0 = math.cos(math.radians(lat0))
+    qx, qy = (lon - lon0) * k * cos_lat0, (lat - lat0) * k
     # distance from the query point to the grid's box: rings before it are empty
     outside = max(0.0, x0 - qx, qx - (x0 + nx * cell), y0 - qy, qy - (y0 + ny * cell))
     first_ring = max(0, int(outside // cell) - 1)
@@ -106,7 +107,7 @@ def nearest_edge(
         arrays["grid.cell_ids"], arrays["grid.cell_indptr"], arrays["grid.cell_seg"],
         arrays["grid.seg_start"], arrays["grid.seg_edge"], arrays["geom.lon"], arrays["geom.lat"],
         _NO_MASK if usable is None else usable, usable is not None,
-        math.pi / 180 * EARTH_RADIUS_M, float(lon0), float(lat0), math.cos(math.radians(lat0)),
+        k, float(lon0), float(lat0), cos_lat0,
     )  # fmt: skip
     if seg < 0 or distance > max_distance_m:
         return None

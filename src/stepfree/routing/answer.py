@@ -21,7 +21,7 @@ from stepfree.routing.explain import explain
 from stepfree.routing.i18n import check_language
 from stepfree.routing.router import NoUsableWay, Path, Router
 from stepfree.routing.steps import build_steps
-from stepfree.routing.walk import Walk, coordinates, lengths_m, pieces
+from stepfree.routing.walk import Walk, coordinates, lengths_m, path_length_m, pieces
 
 #: A snap further than this from the requested point is worth a warning (m).
 SNAP_WARN_M = 50.0
@@ -35,7 +35,7 @@ def _pedestrian_length(
     path = router.path_between(origin, destination, router.costs(preset("pedestrian"), context))
     if path is None:
         return None
-    return float(lengths_m(router.graph, pieces(router, path)).sum())
+    return path_length_m(router.graph, path)
 
 
 def _warnings(
@@ -123,13 +123,16 @@ def _reports_that_changed(
     ]
 
 
-def _step_fields(step: Any) -> dict[str, Any]:
+_STEP_FIELDS = tuple(field.name for field in dataclasses.fields(words.Step))
+
+
+def _step_fields(step: words.Step) -> dict[str, Any]:
     """The set fields of a guidance step (shallow: names stay as they are)."""
     out = {}
-    for field in dataclasses.fields(step):
-        value = getattr(step, field.name)
+    for name in _STEP_FIELDS:
+        value = getattr(step, name)
         if value not in (None, "", False) and value != {}:
-            out[field.name] = dict(value) if isinstance(value, dict) else value
+            out[name] = dict(value) if isinstance(value, dict) else value
     return out
 
 
@@ -139,7 +142,7 @@ def _route_feature(coords: np.ndarray, profile: Profile) -> dict[str, Any]:
         "properties": {"profile": profile.name},
         "geometry": {
             "type": "LineString",
-            "coordinates": [[round(x, 7), round(y, 7)] for x, y in coords.tolist()],
+            "coordinates": np.round(coords, 7).tolist(),
         },
     }
 

@@ -109,12 +109,37 @@ def osm_ids(graph: Graph, walk: Walk) -> tuple[list[int], list[int]]:
 
 def _counts(names: tuple[str, ...], codes: np.ndarray) -> dict[str, int]:
     """How many times each code occurs, by its lower-case enum name, sorted by name."""
-    found, counts = np.unique(codes, return_counts=True)
-    return dict(sorted((names[c], n) for c, n in zip(found.tolist(), counts.tolist(), strict=True)))
+    counts = np.bincount(codes.astype(np.intp), minlength=len(names)).tolist()
+    return dict(sorted((names[c], n) for c, n in enumerate(counts) if n))
 
 
 _CROSSING_NAMES = tuple(c.name.lower() for c in sorted(Crossing))
 _KERB_NAMES = tuple(k.name.lower() for k in sorted(Kerb))
+# plain ints: comparing an array with an IntEnum member costs a conversion each time
+_NOT_A_CROSSING, _CROSSING_WAY = int(Crossing.NOT_A_CROSSING), int(Footway.CROSSING)
+_KERB_BARRIER, _KERB_UNKNOWN, _YES = int(Barrier.KERB), int(Kerb.UNKNOWN), int(Tri.YES)
+_STEPS, _ELEVATOR = int(Highway.STEPS), int(Highway.ELEVATOR)
+
+
+def _crossings(graph: Graph, walk: Walk, way_id: list[int]) -> np.ndarray:
+    """The control of every crossing passed: each crossing node, and each crossing way whose
+    crossing node was not passed (once per way, by the way's own control)."""
+    node_crossing = graph.node("crossing")
+    codes = node_crossing[walk.nodes]
+    codes = codes[codes != _NOT_A_CROSSING]
+    on_way = np.flatnonzero(graph.edge("footway")[walk.edge] == _CROSSING_WAY).tolist()
+    if not on_way:
+        return codes
+    node = walk.node.tolist()
+    with_node = {
+        way_id[i] for i in on_way if node[i] >= 0 and node_crossing[node[i]] != _NOT_A_CROSSING
+    }
+    first_piece: dict[int, int] = {}
+    for i in on_way:
+        if way_id[i] not in with_node:
+            first_piece.setdefault(way_id[i], i)
+    way_codes = graph.edge("crossing")[walk.edge[list(first_piece.values())]]
+    return np.concatenate((codes, way_codes))
 
 
 def summary(
@@ -129,38 +154,26 @@ def summary(
     target = graph.arrays["csr.target"][entries]
     edge_seconds = costs.entry_seconds[entries] - costs.node_seconds[target]
     duration = float((edge_seconds * walk.share).sum()) + float(costs.node_seconds[nodes].sum())
-    grade = directed_incline_pct(graph)[entries].astype(np.float64)
-    rise = np.nan_to_num(grade) / 100.0 * lengths
-    node_crossing = graph.node("crossing")
-    way_id = graph.edge("osm_way_id")[edges]
-    crossing_codes = node_crossing[nodes]
-    crossing_codes = crossing_codes[crossing_codes != Crossing.NOT_A_CROSSING]
-    # a crossing way whose crossing node was not passed counts once, by the way's own control
-    on_crossing_way = graph.edge("footway")[edges] == Footway.CROSSING
-    at_node = walk.node >= 0
-    with_node = on_crossing_way & at_node
-    with_node[at_node] &= node_crossing[walk.node[at_node]] != Crossing.NOT_A_CROSSING
-    unmatched = on_crossing_way & ~np.isin(way_id, way_id[with_node])
-    _, first = np.unique(way_id[unmatched], return_index=True)
-    way_codes = graph.edge("crossing")[edges[unmatched][first]]
+    rise = directed_incline_pct(graph)[entries] / 100.0 * lengths  # NaN where unknown
+    way_id = graph.edge("osm_way_id")[edges].tolist()
     kerb = graph.node("kerb")[nodes]
-    kerb_codes = kerb[(graph.node("barrier")[nodes] == Barrier.KERB) | (kerb != Kerb.UNKNOWN)]
-    steps = graph.edge("highway")[edges] == Highway.STEPS
-    counts = graph.edge("step_count")[edges[steps]]
-    elevator_ways = way_id[graph.edge("highway")[edges] == Highway.ELEVATOR]
-    elevators = int((graph.node("elevator")[nodes] == Tri.YES).sum()) + len(set(elevator_ways))
+    kerb_codes = kerb[(graph.node("barrier")[nodes] == _KERB_BARRIER) | (kerb != _KERB_UNKNOWN)]
+    highway = graph.edge("highway")[edges]
+    steps = np.flatnonzero(highway == _STEPS).tolist()
+    counts = graph.edge("step_count")[edges].tolist()
+    elevator_ways = {way_id[i] for i in np.flatnonzero(highway == _ELEVATOR).tolist()}
     return {
         "length_m": round(float(lengths.sum()), 1),
         "duration_s": round(duration, 1),
         "confidence": confidence(graph, walk, masks),
-        "crossings": _counts(_CROSSING_NAMES, np.concatenate((crossing_codes, way_codes))),
+        "crossings": _counts(_CROSSING_NAMES, _crossings(graph, walk, way_id)),
         "kerbs": _counts(_KERB_NAMES, kerb_codes),
         "steps": {
-            "flights": len(set(way_id[steps].tolist())),
-            "known_step_count": int(counts[counts >= 0].sum()),
-            "flights_with_unknown_count": len(set(way_id[steps][counts < 0].tolist())),
+            "flights": len({way_id[i] for i in steps}),
+            "known_step_count": sum(counts[i] for i in steps if counts[i] >= 0),
+            "flights_with_unknown_count": len({way_id[i] for i in steps if counts[i] < 0}),
         },
-        "elevators": elevators,
+        "elevators": int((graph.node("elevator")[nodes] == _YES).sum()) + len(elevator_ways),
         "ascent_m": round(float(rise[rise > 0].sum()), 1),
         "descent_m": round(float(-rise[rise < 0].sum()), 1),
     }

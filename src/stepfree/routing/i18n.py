@@ -156,10 +156,12 @@ def translator(lang: str) -> Translator:
     return Translator(lang, messages, plural, fallback)
 
 
+@lru_cache(maxsize=16384)
 def format_number(value: float, lang: str, max_decimals: int = 1, min_decimals: int = 0) -> str:
     """A number in the locale's digits: ``1,234.5`` (en), ``1 234,5`` (ru, kk; non-breaking space).
 
     Rounded half up to at most ``max_decimals`` decimals; zeros after ``min_decimals`` are dropped.
+    Cached: a route repeats the same few rounded distances, and Babel's formatting is slow.
     """
     check_language(lang)
     decimals = "0" * min_decimals + "#" * max(0, max_decimals - min_decimals)
@@ -285,6 +287,7 @@ def _same_capital(original: str, replacement: str) -> str:
     return replacement[:1].upper() + replacement[1:] if original[:1].isupper() else replacement
 
 
+@lru_cache(maxsize=16384)
 def _round(value: float, decimals: int) -> float:
     """Round half up (``round`` rounds half to even, so 2.5 m would become 2 m)."""
     quantum = Decimal(1).scaleb(-decimals)

@@ -47,9 +47,12 @@ __all__ = [
 STEEP_INCLINE_PCT = 100 / 12
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Step:
     """One piece of a route, as :func:`narrate` words it.
+
+    Not frozen: a route builds a few dozen, and a frozen dataclass of this many fields costs
+    microseconds each to construct; nothing changes a step once narrated.
 
     ``kind`` is one of :data:`STEP_KINDS`. Categorical fields take the OSM-like values named in
     the comments; a value we do not recognise is spoken as unknown, never guessed.

@@ -25,6 +25,7 @@ from stepfree.profiles.costing import Costs, costs_for
 from stepfree.profiles.model import Profile
 from stepfree.profiles.overlay import EMPTY, Overlay
 from stepfree.profiles.rules import Context, closed_elevators
+from stepfree.routing.landmarks import landmark_table
 from stepfree.routing.search import PathResult, SearchWorkspace, astar
 
 #: How far from the network a point may be and still be snapped onto it (m).
@@ -107,6 +108,7 @@ class Router:
             np.asarray(graph.arrays["csr.indptr"], dtype=np.int64),
             np.asarray(graph.arrays["csr.target"], dtype=np.int32),
         )
+        self.landmarks = landmark_table(graph)
         forward = graph.arrays["csr.forward"] == 1
         edge = graph.arrays["csr.edge"]
         self.forward_entry = np.empty(graph.n_edges, dtype=np.int64)
@@ -243,6 +245,7 @@ class Router:
             self.y_m,
             costs.min_cost_per_m,
             self.workspace,
+            self.landmarks,
         )
         best = Path(
             origin,

@@ -37,19 +37,31 @@ __all__ = [
 
 _MAX_GENERATION = 2**31 - 2  # stamps are int32; past this the stamps are cleared once
 _INITIAL_HEAP = 1024  # entries; the heap doubles when full (duplicates: lazy deletion)
+#: Landmark distances are float32: a landmark bound gives up this share of itself, so rounding
+#: can never make it overestimate (float32 keeps ~7 significant digits).
+_ROUNDING_SLACK = 1e-5
+#: Landmarks used per query, chosen for the pair among all the graph has.
+_ACTIVE_LANDMARKS = 4
+#: No landmarks: a table without columns.
+_NO_LANDMARKS = np.zeros((0, 0), np.float32)
 
 
 # --- the binary heap (keys and nodes in two parallel arrays) ------------------------------
 
 
 @njit(cache=True, nogil=True)
-def _push(keys, nodes, size, key, node):
-    if size == keys.shape[0]:
-        grown_keys = np.empty(2 * size + 16, np.float64)
-        grown_nodes = np.empty(2 * size + 16, np.int64)
-        grown_keys[:size] = keys[:size]
-        grown_nodes[:size] = nodes[:size]
-        keys, nodes = grown_keys, grown_nodes
+def _grown(keys, nodes, size):
+    # a heap twice the size (called only when full, so pushes pass no arrays back)
+    grown_keys = np.empty(2 * size + 16, np.float64)
+    grown_nodes = np.empty(2 * size + 16, np.int64)
+    grown_keys[:size] = keys[:size]
+    grown_nodes[:size] = nodes[:size]
+    return grown_keys, grown_nodes
+
+
+@njit(cache=True, nogil=True)
+def _sift_up(keys, nodes, size, key, node):
+    # place (key, node) at slot `size` and restore the heap order above it
     i = size
     while i > 0:
         parent = (i - 1) >> 1
@@ -60,7 +72,6 @@ def _push(keys, nodes, size, key, node):
         i = parent
     keys[i] = key
     nodes[i] = node
-    return keys, nodes, size + 1
 
 
 @njit(cache=True, nogil=True)
@@ -92,18 +103,45 @@ def _pop(keys, nodes, size):
 
 
 @njit(cache=True, nogil=True)
-def _heuristic(v, x_m, y_m, aim):
-    # min over goals of (straight line * min_cost_per_m + final cost): admissible, and
-    # consistent when every entry costs at least its straight length * min_cost_per_m.
-    goal_x, goal_y, goal_cost, min_cost_per_m, min_goal_cost = aim
-    if min_cost_per_m == 0.0:
+def _heuristic(v, x_m, y_m, goal_x, goal_y, goal_cost, k, min_goal_cost, lm, active, goal_lm):
+    # min over goals of (a lower bound of the metres left * k + final cost), k the least cost
+    # per metre: admissible, and consistent when every entry costs at least its length * k.
+    # The metres left are at least the straight line and, with landmarks (lm: metres from
+    # each landmark to each node), at least |d(L, goal) - d(L, v)| for each active landmark L.
+    if k == 0.0:
         return min_goal_cost
     best = np.inf
     for j in range(goal_x.shape[0]):
         dx = x_m[v] - goal_x[j]
         dy = y_m[v] - goal_y[j]
-        best = min(best, min_cost_per_m * np.sqrt(dx * dx + dy * dy) + goal_cost[j])
+        metres = np.sqrt(dx * dx + dy * dy)
+        if active.shape[0] > 0:
+            outside = np.isinf(lm[v, 0])  # not in the landmarks' part: no bound from them
+            if outside != np.isinf(goal_lm[j, 0]):
+                continue  # not connected even over every edge: this goal is out of reach
+            if not outside:
+                bound = 0.0
+                for a in range(active.shape[0]):
+                    left = np.float64(goal_lm[j, a]) - np.float64(lm[v, active[a]])
+                    bound = max(bound, abs(left))
+                metres = max(metres, bound * (1.0 - _ROUNDING_SLACK))
+        best = min(best, k * metres + goal_cost[j])
     return best
+
+
+@njit(cache=True, nogil=True)
+def _active_landmarks(lm, source, goal, count):
+    # the landmarks that bound the distance from source to goal best (Goldberg and
+    # Harrelson's "active landmarks"): a few of them bound nearly as well as all, for less
+    n_landmarks = lm.shape[1]
+    if n_landmarks == 0 or np.isinf(lm[source, 0]) or np.isinf(lm[goal, 0]):
+        return np.empty(0, np.int64)  # column 0 is checked for "outside" in any case
+    score = np.empty(n_landmarks)
+    for m in range(n_landmarks):
+        score[m] = abs(np.float64(lm[goal, m]) - np.float64(lm[source, m]))
+    order = np.argsort(-score)
+    chosen = order[: min(count, n_landmarks)].copy()
+    return chosen
 
 
 @njit(cache=True, nogil=True)
@@ -113,13 +151,19 @@ def _entry_source(indptr, entry):
 
 
 @njit(cache=True, nogil=True)
-def _astar(graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, scratch, gen, heap):
+def _astar(graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, lm, scratch, gen, heap):
     indptr, target, cost = graph
     dist, pred, stamp, h, goal_stamp, goal_best, _ = scratch
     keys, nodes = heap
     goal_x = np.zeros(goals.shape[0])
     goal_y = np.zeros(goals.shape[0])
+    active = np.empty(0, np.int64)
+    if k != 0.0 and sources.shape[0] > 0 and goals.shape[0] > 0:
+        active = _active_landmarks(lm, sources[0], goals[0], _ACTIVE_LANDMARKS)
+    goal_lm = np.empty((goals.shape[0], active.shape[0]), lm.dtype)
     for j in range(goals.shape[0]):
+        for a in range(active.shape[0]):
+            goal_lm[j, a] = lm[goals[j], active[a]]
         g = goals[j]
         if goal_stamp[g] != gen or goal_costs[j] < goal_best[g]:
             goal_stamp[g] = gen
@@ -127,17 +171,26 @@ def _astar(graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, scratch
         if k != 0.0:
             goal_x[j], goal_y[j] = x_m[g], y_m[g]
     min_goal_cost = goal_costs.min() if goals.shape[0] else np.inf
-    aim = (goal_x, goal_y, goal_costs, k, min_goal_cost)
     best, best_node, size, settled, bad = np.inf, -1, 0, 0, -1
     for i in range(sources.shape[0]):
         s = sources[i]
         if stamp[s] != gen:
-            stamp[s], dist[s], pred[s], h[s] = gen, np.inf, -1, _heuristic(s, x_m, y_m, aim)
+            stamp[s], dist[s], pred[s], h[s] = (
+                gen,
+                np.inf,
+                -1,
+                _heuristic(
+                    s, x_m, y_m, goal_x, goal_y, goal_costs, k, min_goal_cost, lm, active, goal_lm
+                ),
+            )
         if source_costs[i] < dist[s]:
             dist[s] = source_costs[i]
             if goal_stamp[s] == gen and dist[s] + goal_best[s] < best:
                 best, best_node = dist[s] + goal_best[s], s
-            keys, nodes, size = _push(keys, nodes, size, dist[s] + h[s], s)
+            if size == keys.shape[0]:
+                keys, nodes = _grown(keys, nodes, size)
+            _sift_up(keys, nodes, size, dist[s] + h[s], s)
+            size += 1
     while size > 0:
         key, u, size = _pop(keys, nodes, size)
         if key >= best:
@@ -155,13 +208,33 @@ def _astar(graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, scratch
                 continue  # a goal is already reached for less (inf entries end here too)
             v = target[e]
             if stamp[v] != gen:
-                stamp[v], dist[v], pred[v], h[v] = gen, np.inf, -1, _heuristic(v, x_m, y_m, aim)
+                stamp[v], dist[v], pred[v], h[v] = (
+                    gen,
+                    np.inf,
+                    -1,
+                    _heuristic(
+                        v,
+                        x_m,
+                        y_m,
+                        goal_x,
+                        goal_y,
+                        goal_costs,
+                        k,
+                        min_goal_cost,
+                        lm,
+                        active,
+                        goal_lm,
+                    ),
+                )
             if nd < dist[v]:
                 dist[v], pred[v] = nd, e
                 if goal_stamp[v] == gen and nd + goal_best[v] < best:
                     best, best_node = nd + goal_best[v], v
                 if nd + h[v] < best:
-                    keys, nodes, size = _push(keys, nodes, size, nd + h[v], v)
+                    if size == keys.shape[0]:
+                        keys, nodes = _grown(keys, nodes, size)
+                    _sift_up(keys, nodes, size, nd + h[v], v)
+                    size += 1
     length, start = 0, best_node
     while start >= 0 and pred[start] >= 0:
         length += 1
@@ -191,7 +264,10 @@ def _bounded(graph, sources, source_costs, limit, slot, n_slots, row, scratch, g
             stamp[s], dist[s], pred[s] = gen, np.inf, -1
         if source_costs[i] <= limit and source_costs[i] < dist[s]:
             dist[s] = source_costs[i]
-            keys, nodes, size = _push(keys, nodes, size, dist[s], s)
+            if size == keys.shape[0]:
+                keys, nodes = _grown(keys, nodes, size)
+            _sift_up(keys, nodes, size, dist[s], s)
+            size += 1
     n_settled, found, bad = 0, 0, -1
     while size > 0:
         du, u, size = _pop(keys, nodes, size)
@@ -216,7 +292,10 @@ def _bounded(graph, sources, source_costs, limit, slot, n_slots, row, scratch, g
                 stamp[v], dist[v], pred[v] = gen, np.inf, -1
             if nd < dist[v]:
                 dist[v], pred[v] = nd, e
-                keys, nodes, size = _push(keys, nodes, size, nd, v)
+                if size == keys.shape[0]:
+                    keys, nodes = _grown(keys, nodes, size)
+                _sift_up(keys, nodes, size, nd, v)
+                size += 1
     return n_settled, bad, (keys, nodes)
 
 
@@ -363,6 +442,7 @@ def shortest_path(
     y_m: ArrayLike | None = None,
     min_cost_per_m: float = 0.0,
     workspace: SearchWorkspace | None = None,
+    landmarks: ArrayLike | None = None,
 ) -> PathResult:
     """Cheapest route from any of several sources to any of several targets (A*).
 
@@ -380,6 +460,10 @@ def shortest_path(
         Lower bound of entry cost per metre of straight line; ``0`` gives plain Dijkstra.
     workspace : SearchWorkspace, optional
         Scratch reused across queries; without one, ``O(n_nodes)`` arrays are allocated.
+    landmarks : array_like, optional
+        ``(n_nodes, L)`` metres from L landmarks to every node (`routing.landmarks`; ``inf``
+        outside the landmarks' connected part), over a graph on which every entry's cost is at
+        least its length * ``min_cost_per_m``: a tighter bound than the straight line.
 
     Returns
     -------
@@ -403,9 +487,16 @@ def shortest_path(
             raise BadInput(f"x_m and y_m need one value per node ({n_nodes})")
     else:
         x_m = y_m = np.empty(0)
+    table = _NO_LANDMARKS
+    if landmarks is not None and k > 0.0:
+        table = np.ascontiguousarray(landmarks, dtype=np.float32)
+        if table.ndim != 2 or table.shape[0] != n_nodes:
+            raise BadInput(f"landmarks must be an (n_nodes, L) table with n_nodes = {n_nodes}")
+        if np.isnan(table).any() or (table < 0).any():
+            raise BadInput("landmarks must be distances >= 0 (inf outside their part)")
     return astar(
         graph, sources, source_costs, targets, target_costs, x_m, y_m, k,
-        _workspace(workspace, n_nodes),
+        _workspace(workspace, n_nodes), table,
     )  # fmt: skip
 
 
@@ -419,6 +510,7 @@ def astar(
     y_m: np.ndarray,
     min_cost_per_m: float,
     workspace: SearchWorkspace,
+    landmarks: np.ndarray = _NO_LANDMARKS,
 ) -> PathResult:
     """`shortest_path` on arrays already checked and in the kernel's types: ``graph`` is
     ``(indptr int64, target int32, cost float64)``, nodes int64, costs float64 without NaN.
@@ -430,7 +522,7 @@ def astar(
     ws = workspace
     best, entries, start, goal, settled, bad, ws.heap = _astar(
         graph, sources, source_costs, targets[keep], target_costs[keep], x_m, y_m,
-        min_cost_per_m, ws.scratch, ws.next_generation(), ws.heap,
+        min_cost_per_m, landmarks, ws.scratch, ws.next_generation(), ws.heap,
     )  # fmt: skip
     ws.settled = int(settled)
     _check_bad(bad, graph[2])

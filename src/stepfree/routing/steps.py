@@ -39,13 +39,20 @@ def _tri(value: int) -> str:
     return {Tri.YES: "yes", Tri.NO: "no", Tri.LIMITED: "yes"}.get(Tri(int(value)), "unknown")
 
 
+_NAME_ATTRIBUTES = ("name", "name_kk", "name_ru", "name_en")
+_NAME_KEYS = ("", "kk", "ru", "en")
+
+
+def _names_of(graph: Graph, ids: tuple[int, ...]) -> dict[str, str]:
+    """Names by language key from string-table ids in `_NAME_ATTRIBUTES` order (-1: none)."""
+    strings = graph.strings
+    return {
+        key: strings[i] for key, i in zip(_NAME_KEYS, ids, strict=False) if i >= 0 and strings[i]
+    }
+
+
 def _names(graph: Graph, edge: int) -> dict[str, str]:
-    names = {}
-    for key, attr in (("", "name"), ("kk", "name_kk"), ("ru", "name_ru"), ("en", "name_en")):
-        value = graph.string(int(graph.edge(attr)[edge]))
-        if value:
-            names[key] = value
-    return names
+    return _names_of(graph, tuple(int(graph.edge(a)[edge]) for a in _NAME_ATTRIBUTES))
 
 
 #: The words for kinds of way used in guidance, by the code `way_kinds` gives each edge.
@@ -105,12 +112,12 @@ def _node_events_mask(graph: Graph) -> np.ndarray:
     return mask
 
 
-def _side(graph: Graph, piece: Piece) -> str | None:
-    sidewalk = int(graph.edge("sidewalk")[piece.edge])
+def _side(sidewalk: int, forward: bool) -> str | None:
+    """The side of the street walked, from the road's sidewalk tag and the way walked."""
     if sidewalk not in (Sidewalk.LEFT, Sidewalk.RIGHT):
         return None
     left_of_drawing = sidewalk == Sidewalk.LEFT
-    return "left" if left_of_drawing == piece.forward else "right"
+    return "left" if left_of_drawing == forward else "right"
 
 
 def _turn(before: float, after: float) -> str:
@@ -228,8 +235,10 @@ def build_steps(graph: Graph, walk: Walk) -> list[Step]:
     edges = walk.edge
     kinds = way_kinds(graph)[edges].tolist()
     grades = directed_incline_pct(graph)[walk.entry].astype(np.float64).tolist()
-    name_ids = [graph.edge(a)[edges].tolist() for a in ("name", "name_kk", "name_ru", "name_en")]
+    name_ids = [graph.edge(a)[edges].tolist() for a in _NAME_ATTRIBUTES]
     keys = list(zip(*name_ids, kinds, strict=True))
+    sidewalks = graph.edge("sidewalk")[edges].tolist()
+    forwards = walk.forward.tolist()
     nodes = walk.node.tolist()
     events = (node_events(graph)[np.maximum(walk.node, 0)] & (walk.node >= 0)).tolist()
     heading_in, heading_out = _headings(graph, walk)
@@ -283,9 +292,9 @@ def build_steps(graph: Graph, walk: Walk) -> list[Step]:
                 )
                 pending.update(
                     kind=turn,
-                    names=_names(graph, edge),
+                    names=_names_of(graph, key),
                     way_kind=WAY_KINDS[kind],
-                    side=_side(graph, walk[index]),
+                    side=_side(sidewalks[index], forwards[index]),
                 )
                 stretch_key = key
             distance += lengths[index]

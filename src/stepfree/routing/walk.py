@@ -84,11 +84,7 @@ def pieces(router: Router, path: Path) -> Walk:
         forward = df >= of
         entry = (router.forward_entry if forward else router.backward_entry)[oe]
         return _walk([oe], [forward], [of], [df], [-1], [entry])
-    u, v = graph.edge("u"), graph.edge("v")
-    first_forward = path.start_node == int(v[oe]) and not (
-        path.start_node == int(u[oe]) and of < 0.5
-    )
-    last_forward = path.end_node == int(u[de]) and not (path.end_node == int(v[de]) and df > 0.5)
+    first_forward, last_forward = _end_directions(graph, path)
     entries = path.entries
     forward = graph.arrays["csr.forward"][entries].astype(bool)
     start = np.where(forward, 0.0, 1.0)
@@ -115,6 +111,30 @@ def pieces(router: Router, path: Path) -> Walk:
     if keep.all():
         return walk
     return _walk(*(getattr(walk, name)[keep] for name in _FIELDS))
+
+
+def _end_directions(graph: Graph, path: Path) -> tuple[bool, bool]:
+    """Whether the first and the last (partial) pieces are walked in drawing direction."""
+    oe, of = path.origin.snap.edge, path.origin.snap.fraction
+    de, df = path.destination.snap.edge, path.destination.snap.fraction
+    u, v = graph.edge("u"), graph.edge("v")
+    first = path.start_node == int(v[oe]) and not (path.start_node == int(u[oe]) and of < 0.5)
+    last = path.end_node == int(u[de]) and not (path.end_node == int(v[de]) and df > 0.5)
+    return first, last
+
+
+def path_length_m(graph: Graph, path: Path) -> float:
+    """Length of a path (the same as summing its walk's pieces, without building the walk)."""
+    length = graph.edge("length_m")
+    oe, of = path.origin.snap.edge, path.origin.snap.fraction
+    de, df = path.destination.snap.edge, path.destination.snap.fraction
+    if path.start_node < 0:
+        return float(length[oe]) * abs(df - of)
+    first_forward, last_forward = _end_directions(graph, path)
+    whole = float(length[graph.arrays["csr.edge"][path.entries]].astype(np.float64).sum())
+    first = float(length[oe]) * ((1.0 - of) if first_forward else of)
+    last = float(length[de]) * (df if last_forward else 1.0 - df)
+    return whole + first + last
 
 
 _FIELDS = ("edge", "forward", "start", "stop", "node", "entry")
