@@ -75,11 +75,13 @@ def ensure_graph(item: dict, work: Path) -> tuple[Path, str | None]:
 
 
 def _current(graph: Path, source: Path) -> bool:
-    """A graph file newer than its source and than every ingest and graph module."""
+    """A graph file newer than its source and than every module that builds it."""
     if not graph.is_file():
         return False
     code = Path(stepfree.__file__).parent
-    newest = max(p.stat().st_mtime for d in ("ingest", "graph") for p in (code / d).glob("*.py"))
+    modules = [p for d in ("ingest", "graph") for p in (code / d).glob("*.py")]
+    modules += [code / "_api.py", code / "routing" / "landmarks.py"]  # what build adds
+    newest = max(p.stat().st_mtime for p in modules)
     return graph.stat().st_mtime > max(newest, source.stat().st_mtime) and _loads(graph)
 
 

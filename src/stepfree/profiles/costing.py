@@ -10,6 +10,9 @@
 
 The search minimises cost and reports seconds. A node's transition is charged on every entry
 that arrives at it, so the search kernels see one cost per directed edge.
+
+``costs_for`` is the plain computation from scratch; ``cost_cache.CostCache`` gives the same
+arrays bit for bit while reusing the parts a request shares with earlier ones.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import numpy as np
 
 from stepfree.graph.model import Graph, directed_incline_pct
 from stepfree.ingest.attributes import Barrier, Crossing, Highway, Kerb, Tri
+from stepfree.profiles.live_rules import report_rules, time_rules
 from stepfree.profiles.model import Policy, Profile
 from stepfree.profiles.rules import (
     Context,
@@ -27,8 +31,7 @@ from stepfree.profiles.rules import (
     busy_uncontrolled_crossings,
     entry_rules,
     node_rules,
-    report_rules,
-    time_rules,
+    per_entry,
 )
 
 #: Mean wait at a signalled crossing: half of a typical 60 s pedestrian cycle (s).
@@ -89,10 +92,7 @@ def costs_for(graph: Graph, profile: Profile, context: Context | None = None) ->
     target = graph.arrays["csr.target"]
     n_entries = edge.shape[0]
 
-    length = graph.edge("length_m").astype(np.float64)[edge]
-    speed = mob.speed_m_s * slope_speed_factor(directed_incline_pct(graph), mob.wheeled)
-    seconds = length / speed
-    seconds[graph.edge("highway")[edge] == Highway.STEPS] *= STEPS_TIME_FACTOR
+    seconds = walk_seconds(graph, mob.speed_m_s, mob.wheeled)
     factor = np.ones(n_entries)
     forbidden_entry = np.zeros(n_entries, dtype=bool)
     node_penalty = np.zeros(graph.n_nodes)
@@ -120,7 +120,7 @@ def costs_for(graph: Graph, profile: Profile, context: Context | None = None) ->
     edge_cost = np.where(forbidden_entry, np.inf, seconds * factor)
     entry_cost = edge_cost + node_cost[target]
     usable = np.zeros(graph.n_edges, dtype=bool)
-    np.logical_or.at(usable, edge, np.isfinite(edge_cost))
+    usable[edge[np.isfinite(edge_cost)]] = True  # either direction walkable
     return Costs(
         entry_cost=entry_cost,
         entry_seconds=seconds + node_seconds[target],
@@ -133,8 +133,23 @@ def costs_for(graph: Graph, profile: Profile, context: Context | None = None) ->
     )
 
 
+def walk_seconds(graph: Graph, speed_m_s: float, wheeled: bool) -> np.ndarray:
+    """Seconds to walk (or roll) each adjacency entry: its length at the speed on its slope,
+    steps taking ``STEPS_TIME_FACTOR`` times longer."""
+    length = graph.edge("length_m").astype(np.float64)[graph.arrays["csr.edge"]]
+    speed = speed_m_s * slope_speed_factor(directed_incline_pct(graph), wheeled)
+    seconds: np.ndarray = length / speed
+    seconds[per_entry(graph, "highway") == Highway.STEPS] *= STEPS_TIME_FACTOR
+    return seconds
+
+
 def transition_seconds(graph: Graph, profile: Profile) -> np.ndarray:
     """Seconds spent at each node: crossing waits, kerbs, barriers, elevators."""
+    return seconds_at_nodes(graph, profile.mobility.wheeled)
+
+
+def seconds_at_nodes(graph: Graph, wheeled: bool) -> np.ndarray:
+    """Seconds spent at each node by someone on wheels or not (see ``transition_seconds``)."""
     seconds = np.zeros(graph.n_nodes)
     crossing = graph.node("crossing")
     seconds[crossing == Crossing.TRAFFIC_SIGNALS] += SIGNAL_WAIT_S
@@ -154,7 +169,7 @@ def transition_seconds(graph: Graph, profile: Profile) -> np.ndarray:
             ],
         )
     ] += BARRIER_S
-    if profile.mobility.wheeled:
+    if wheeled:
         kerb = graph.node("kerb")
         seconds[np.isin(kerb, [Kerb.LOWERED, Kerb.ROLLED, Kerb.RAISED])] += KERB_S
     return seconds

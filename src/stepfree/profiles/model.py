@@ -168,7 +168,12 @@ class Profile(BaseModel):
             raise BadInput(_explain(error)) from None
 
     def key(self) -> str:
-        """A stable cache key for costs computed from this profile."""
+        """A stable cache key for costs computed from this profile (computed once: a profile
+        is frozen, and a request asks for its key several times)."""
+        return self._key
+
+    @functools.cached_property
+    def _key(self) -> str:
         return self.model_dump_json(exclude={"name", "title", "sources"})
 
 

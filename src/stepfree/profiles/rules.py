@@ -5,12 +5,18 @@ policy it applies (forbid or avoid) and a boolean mask of where it applies: per 
 adjacency entry for ways (an incline depends on the direction walked), per node for nodes.
 Costing combines the masks; the no-route explanation reads them one by one, so the two can never
 disagree about why something is blocked.
+
+The rules come in groups (``RuleSpec``), each declaring the profile and context values it reads,
+so a cache can key each group by exactly those values: a request that overrides
+``max_kerb_height_m`` rebuilds the kerb mask alone (see ``stepfree.profiles.cost_cache``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 
@@ -113,248 +119,288 @@ def _unknown_kerb_nodes(graph: Graph) -> np.ndarray:
     return unknown
 
 
-def _policy_rule(
+def per_entry(graph: Graph, name: str) -> np.ndarray:
+    """An edge attribute repeated for each directed adjacency entry (computed once per graph)."""
+    return derived(graph, f"per_entry.{name}", lambda g: g.edge(name)[g.arrays["csr.edge"]])
+
+
+def policy_rule(
     attribute: str, parameter: str | None, policy: Policy, level: str, mask: np.ndarray
 ) -> list[Rule]:
+    """The rule as a list of one, or none where it allows or applies nowhere."""
     if policy == Policy.ALLOW or not mask.any():
         return []
     return [Rule(attribute, parameter, policy, level, mask)]
 
 
+@dataclass(frozen=True)
+class RuleSpec:
+    """A group of rules: the values it reads from a profile and context, and its builder.
+
+    ``build(graph, *reads(profile, context))`` gives the group's rules; it reads nothing else,
+    so its result may be cached under ``(name, *reads(profile, context))``.
+    """
+
+    name: str
+    reads: Callable[[Profile, Context], tuple[Any, ...]]
+    build: Callable[..., list[Rule]]
+
+    def rules(self, graph: Graph, profile: Profile, context: Context) -> list[Rule]:
+        """The group's rules for one profile and context."""
+        return self.build(graph, *self.reads(profile, context))
+
+
+# -- rules over directed ways ------------------------------------------------------------------
+def _steps(
+    graph: Graph, wheeled: bool, stroller_ramps: bool, max_step_count: int, unknown: Policy
+) -> list[Rule]:
+    steps = per_entry(graph, "highway") == Highway.STEPS
+    ramp = np.zeros_like(steps)
+    if wheeled:
+        wheelchair_ok = np.isin(
+            per_entry(graph, "wheelchair"), [Wheelchair.YES, Wheelchair.DESIGNATED]
+        )
+        ramp = (per_entry(graph, "ramp_wheelchair") == Tri.YES) | wheelchair_ok
+    if stroller_ramps:
+        ramp |= per_entry(graph, "ramp_stroller") == Tri.YES
+    blocked = steps & ~ramp
+    if max_step_count == 0:
+        return policy_rule("steps", "max_step_count", Policy.FORBID, "entry", blocked)
+    count = per_entry(graph, "step_count")
+    return policy_rule(
+        "step_count", "max_step_count", Policy.FORBID, "entry", blocked & (count > max_step_count)
+    ) + policy_rule(
+        "unknown_step_count", "unknown_step_count", unknown, "entry", blocked & (count < 0)
+    )
+
+
+def _incline_up(graph: Graph, limit_pct: float) -> list[Rule]:
+    grade = directed_incline_pct(graph)
+    return policy_rule(
+        "incline_pct", "max_incline_up_pct", Policy.FORBID, "entry", grade > np.float64(limit_pct)
+    )
+
+
+def _incline_down(graph: Graph, limit_pct: float) -> list[Rule]:
+    grade = directed_incline_pct(graph)
+    steeper = grade < -np.float64(limit_pct)  # -grade > limit, exactly, without a copy
+    return policy_rule("incline_pct", "max_incline_down_pct", Policy.FORBID, "entry", steeper)
+
+
+def _unknown_incline(graph: Graph, limited: bool, policy: Policy) -> list[Rule]:
+    if not limited:
+        return []
+    steps = per_entry(graph, "highway") == Highway.STEPS
+    unknown = np.isnan(directed_incline_pct(graph)) & ~steps
+    return policy_rule("unknown_incline", "unknown_incline", policy, "entry", unknown)
+
+
+def _width(graph: Graph, min_width_m: float) -> list[Rule]:
+    if min_width_m <= 0:
+        return []
+    too_narrow = per_entry(graph, "width_m") < np.float64(min_width_m)
+    return policy_rule("width_m", "min_width_m", Policy.FORBID, "entry", too_narrow)
+
+
+def _unknown_width(graph: Graph, limited: bool, policy: Policy) -> list[Rule]:
+    if not limited:
+        return []
+    unknown = np.isnan(per_entry(graph, "width_m"))
+    return policy_rule("unknown_width", "unknown_width", policy, "entry", unknown)
+
+
+def _wheelchair(graph: Graph, respect: bool) -> list[Rule]:
+    if not respect:
+        return []
+    wheelchair = per_entry(graph, "wheelchair")
+    return policy_rule(
+        "wheelchair", "respect_wheelchair_tag", Policy.FORBID, "entry", wheelchair == Wheelchair.NO
+    ) + policy_rule(
+        "wheelchair",
+        "respect_wheelchair_tag",
+        Policy.AVOID,
+        "entry",
+        wheelchair == Wheelchair.LIMITED,
+    )
+
+
+def _rough_surface(graph: Graph, max_surface: str, policy: Policy) -> list[Rule]:
+    surface = per_entry(graph, "surface")
+    too_rough = SURFACE_RANK[surface] > SURFACE_ORDER.index(max_surface)
+    mask = too_rough & (surface != Surface.UNKNOWN)
+    return policy_rule("surface", "max_surface", policy, "entry", mask)
+
+
+def _unknown_surface(graph: Graph, limited: bool, policy: Policy) -> list[Rule]:
+    if not limited:
+        return []
+    steps = per_entry(graph, "highway") == Highway.STEPS
+    unknown = (per_entry(graph, "surface") == Surface.UNKNOWN) & ~steps
+    return policy_rule("unknown_surface", "unknown_surface", policy, "entry", unknown)
+
+
+def _smoothness(graph: Graph, max_smoothness: str, policy: Policy) -> list[Rule]:
+    rough = per_entry(graph, "smoothness") > SMOOTHNESS_ORDER.index(max_smoothness) + 1
+    return policy_rule("smoothness", "max_smoothness", policy, "entry", rough)
+
+
+def _sidewalk(graph: Graph, policy: Policy) -> list[Rule]:
+    if policy == Policy.ALLOW:
+        return []
+    major = np.isin(per_entry(graph, "highway"), [int(h) for h in MAJOR_ROADS])
+    mask = major & (per_entry(graph, "sidewalk") == Sidewalk.NO)
+    return policy_rule("sidewalk", "major_road_without_sidewalk", policy, "entry", mask)
+
+
+def _winter(graph: Graph, winter: bool, policy: Policy) -> list[Rule]:
+    if not winter:
+        return []
+    unserviced = per_entry(graph, "winter_service") == Tri.NO
+    return policy_rule("winter_service", "winter_unserviced", policy, "entry", unserviced)
+
+
+def _access(graph: Graph) -> list[Rule]:
+    private = per_entry(graph, "access") == Access.PRIVATE
+    return policy_rule("access", None, Policy.FORBID, "entry", private)
+
+
+#: Rules over directed ways, in the order costing and explanations list them.
+ENTRY_SPECS: tuple[RuleSpec, ...] = (
+    RuleSpec(
+        "steps",
+        lambda p, c: (
+            p.mobility.wheeled,
+            p.mobility.stroller_ramps,
+            p.mobility.max_step_count,
+            p.preferences.unknown_step_count,
+        ),
+        _steps,
+    ),
+    RuleSpec("incline_up", lambda p, c: (p.mobility.max_incline_up_pct,), _incline_up),
+    RuleSpec("incline_down", lambda p, c: (p.mobility.max_incline_down_pct,), _incline_down),
+    RuleSpec(
+        "unknown_incline",
+        lambda p, c: (
+            p.mobility.max_incline_up_pct < 100 or p.mobility.max_incline_down_pct < 100,
+            p.preferences.unknown_incline,
+        ),
+        _unknown_incline,
+    ),
+    RuleSpec("width", lambda p, c: (p.mobility.min_width_m,), _width),
+    RuleSpec(
+        "unknown_width",
+        lambda p, c: (p.mobility.min_width_m > 0, p.preferences.unknown_width),
+        _unknown_width,
+    ),
+    RuleSpec("wheelchair", lambda p, c: (p.mobility.respect_wheelchair_tag,), _wheelchair),
+    RuleSpec(
+        "surface", lambda p, c: (p.mobility.max_surface, p.mobility.rough_policy), _rough_surface
+    ),
+    RuleSpec(
+        "unknown_surface",
+        lambda p, c: (
+            p.mobility.max_surface != SURFACE_ORDER[-1],
+            p.preferences.unknown_surface,
+        ),
+        _unknown_surface,
+    ),
+    RuleSpec(
+        "smoothness",
+        lambda p, c: (p.mobility.max_smoothness, p.mobility.rough_policy),
+        _smoothness,
+    ),
+    RuleSpec("sidewalk", lambda p, c: (p.guidance.major_road_without_sidewalk,), _sidewalk),
+    RuleSpec("winter", lambda p, c: (c.winter, p.preferences.winter_unserviced), _winter),
+    RuleSpec("access", lambda p, c: (), _access),
+)
+
+
+# -- rules over nodes --------------------------------------------------------------------------
+def _kerb(graph: Graph, max_kerb_height_m: float) -> list[Rule]:
+    too_high = kerb_height_m(graph) > max_kerb_height_m + 1e-9
+    return policy_rule("kerb_height_m", "max_kerb_height_m", Policy.FORBID, "node", too_high)
+
+
+def _unknown_kerb(graph: Graph, limited: bool, policy: Policy) -> list[Rule]:
+    if not limited:
+        return []
+    return policy_rule("unknown_kerb", "unknown_kerb", policy, "node", unknown_kerb_nodes(graph))
+
+
+def _barrier(graph: Graph, wheeled: bool, no_steps: bool) -> list[Rule]:
+    barrier = graph.node("barrier")
+    if wheeled:
+        impassable = np.isin(barrier, [Barrier.TURNSTILE, Barrier.KISSING_GATE, Barrier.STILE])
+        return policy_rule("barrier", None, Policy.FORBID, "node", impassable) + policy_rule(
+            "barrier", None, Policy.AVOID, "node", barrier == Barrier.CYCLE_BARRIER
+        )
+    if no_steps:
+        return policy_rule("barrier", None, Policy.FORBID, "node", barrier == Barrier.STILE)
+    return []
+
+
+def _crossing(graph: Graph) -> list[Rule]:
+    refused = graph.node("crossing") == Crossing.NO
+    return policy_rule("crossing", None, Policy.FORBID, "node", refused)
+
+
+def _signals_sound(graph: Graph, prefer: bool) -> list[Rule]:
+    if not prefer:
+        return []
+    signals = graph.node("crossing") == Crossing.TRAFFIC_SIGNALS
+    silent = signals & (graph.node("signals_sound") != Tri.YES)
+    return policy_rule("signals_sound", "prefer_audible_signals", Policy.AVOID, "node", silent)
+
+
+def _tactile(graph: Graph, prefer: bool) -> list[Rule]:
+    if not prefer:
+        return []
+    is_crossing = graph.node("crossing") != Crossing.NOT_A_CROSSING
+    bare = is_crossing & (graph.node("tactile_paving") != Tri.YES)
+    return policy_rule("tactile_paving", "prefer_tactile_paving", Policy.AVOID, "node", bare)
+
+
+#: Rules over nodes (kerbs, barriers, crossings), in order.
+NODE_SPECS: tuple[RuleSpec, ...] = (
+    RuleSpec("kerb", lambda p, c: (p.mobility.max_kerb_height_m,), _kerb),
+    RuleSpec(
+        "unknown_kerb",
+        lambda p, c: (
+            p.mobility.max_kerb_height_m < KERB_NO_LIMIT_M,
+            p.preferences.unknown_kerb,
+        ),
+        _unknown_kerb,
+    ),
+    RuleSpec(
+        "barrier", lambda p, c: (p.mobility.wheeled, p.mobility.max_step_count == 0), _barrier
+    ),
+    RuleSpec("crossing", lambda p, c: (), _crossing),
+    RuleSpec("signals_sound", lambda p, c: (p.guidance.prefer_audible_signals,), _signals_sound),
+    RuleSpec("tactile_paving", lambda p, c: (p.guidance.prefer_tactile_paving,), _tactile),
+)
+
+
 def entry_rules(graph: Graph, profile: Profile, context: Context) -> list[Rule]:
     """Rules over directed ways (one value per adjacency entry)."""
-    mob, guide, pref = profile.mobility, profile.guidance, profile.preferences
-    edge = graph.arrays["csr.edge"]
-
-    def per_entry(values: np.ndarray) -> np.ndarray:
-        entries: np.ndarray = values[edge]
-        return entries
-
-    highway = per_entry(graph.edge("highway"))
-    rules: list[Rule] = []
-    steps = highway == Highway.STEPS
-    count = per_entry(graph.edge("step_count"))
-    ramp = np.zeros_like(steps)
-    if mob.wheeled:
-        wheelchair_ok = np.isin(
-            per_entry(graph.edge("wheelchair")), [Wheelchair.YES, Wheelchair.DESIGNATED]
-        )
-        ramp = (per_entry(graph.edge("ramp_wheelchair")) == Tri.YES) | wheelchair_ok
-    if mob.stroller_ramps:
-        ramp |= per_entry(graph.edge("ramp_stroller")) == Tri.YES
-    steps_blocked = steps & ~ramp
-    if mob.max_step_count == 0:
-        rules += _policy_rule("steps", "max_step_count", Policy.FORBID, "entry", steps_blocked)
-    else:
-        rules += _policy_rule(
-            "step_count",
-            "max_step_count",
-            Policy.FORBID,
-            "entry",
-            steps_blocked & (count > mob.max_step_count),
-        )
-        rules += _policy_rule(
-            "unknown_step_count",
-            "unknown_step_count",
-            pref.unknown_step_count,
-            "entry",
-            steps_blocked & (count < 0),
-        )
-    grade = directed_incline_pct(graph).astype(np.float64)
-    rules += _policy_rule(
-        "incline_pct", "max_incline_up_pct", Policy.FORBID, "entry", grade > mob.max_incline_up_pct
-    )
-    rules += _policy_rule(
-        "incline_pct",
-        "max_incline_down_pct",
-        Policy.FORBID,
-        "entry",
-        -grade > mob.max_incline_down_pct,
-    )
-    if mob.max_incline_up_pct < 100 or mob.max_incline_down_pct < 100:
-        rules += _policy_rule(
-            "unknown_incline",
-            "unknown_incline",
-            pref.unknown_incline,
-            "entry",
-            np.isnan(grade) & ~steps,
-        )
-    width = per_entry(graph.edge("width_m")).astype(np.float64)
-    if mob.min_width_m > 0:
-        rules += _policy_rule(
-            "width_m", "min_width_m", Policy.FORBID, "entry", width < mob.min_width_m
-        )
-        rules += _policy_rule(
-            "unknown_width", "unknown_width", pref.unknown_width, "entry", np.isnan(width)
-        )
-    if mob.respect_wheelchair_tag:
-        wheelchair = per_entry(graph.edge("wheelchair"))
-        rules += _policy_rule(
-            "wheelchair",
-            "respect_wheelchair_tag",
-            Policy.FORBID,
-            "entry",
-            wheelchair == Wheelchair.NO,
-        )
-        rules += _policy_rule(
-            "wheelchair",
-            "respect_wheelchair_tag",
-            Policy.AVOID,
-            "entry",
-            wheelchair == Wheelchair.LIMITED,
-        )
-    surface = per_entry(graph.edge("surface"))
-    too_rough = SURFACE_RANK[surface] > SURFACE_ORDER.index(mob.max_surface)
-    rules += _policy_rule(
-        "surface",
-        "max_surface",
-        mob.rough_policy,
-        "entry",
-        too_rough & (surface != Surface.UNKNOWN),
-    )
-    if mob.max_surface != SURFACE_ORDER[-1]:
-        rules += _policy_rule(
-            "unknown_surface",
-            "unknown_surface",
-            pref.unknown_surface,
-            "entry",
-            (surface == Surface.UNKNOWN) & ~steps,
-        )
-    smooth = per_entry(graph.edge("smoothness"))
-    rules += _policy_rule(
-        "smoothness",
-        "max_smoothness",
-        mob.rough_policy,
-        "entry",
-        smooth > SMOOTHNESS_ORDER.index(mob.max_smoothness) + 1,
-    )
-    major = np.isin(highway, [int(h) for h in MAJOR_ROADS])
-    rules += _policy_rule(
-        "sidewalk",
-        "major_road_without_sidewalk",
-        guide.major_road_without_sidewalk,
-        "entry",
-        major & (per_entry(graph.edge("sidewalk")) == Sidewalk.NO),
-    )
-    if context.winter:
-        rules += _policy_rule(
-            "winter_service",
-            "winter_unserviced",
-            pref.winter_unserviced,
-            "entry",
-            per_entry(graph.edge("winter_service")) == Tri.NO,
-        )
-    rules += _policy_rule(
-        "access", None, Policy.FORBID, "entry", per_entry(graph.edge("access")) == Access.PRIVATE
-    )
-    return rules
+    return [rule for spec in ENTRY_SPECS for rule in spec.rules(graph, profile, context)]
 
 
 def node_rules(graph: Graph, profile: Profile, context: Context) -> list[Rule]:
     """Rules over nodes (kerbs, barriers, crossings)."""
-    mob, guide, pref = profile.mobility, profile.guidance, profile.preferences
-    rules: list[Rule] = []
-    height = kerb_height_m(graph)
-    rules += _policy_rule(
-        "kerb_height_m",
-        "max_kerb_height_m",
-        Policy.FORBID,
-        "node",
-        height > mob.max_kerb_height_m + 1e-9,
-    )
-    if mob.max_kerb_height_m < KERB_NO_LIMIT_M:
-        rules += _policy_rule(
-            "unknown_kerb", "unknown_kerb", pref.unknown_kerb, "node", unknown_kerb_nodes(graph)
-        )
-    barrier = graph.node("barrier")
-    if mob.wheeled:
-        rules += _policy_rule(
-            "barrier",
-            None,
-            Policy.FORBID,
-            "node",
-            np.isin(barrier, [Barrier.TURNSTILE, Barrier.KISSING_GATE, Barrier.STILE]),
-        )
-        rules += _policy_rule(
-            "barrier", None, Policy.AVOID, "node", barrier == Barrier.CYCLE_BARRIER
-        )
-    elif mob.max_step_count == 0:
-        rules += _policy_rule("barrier", None, Policy.FORBID, "node", barrier == Barrier.STILE)
-    crossing = graph.node("crossing")
-    rules += _policy_rule("crossing", None, Policy.FORBID, "node", crossing == Crossing.NO)
-    signals = crossing == Crossing.TRAFFIC_SIGNALS
-    is_crossing = crossing != Crossing.NOT_A_CROSSING
-    if guide.prefer_audible_signals:
-        rules += _policy_rule(
-            "signals_sound",
-            "prefer_audible_signals",
-            Policy.AVOID,
-            "node",
-            signals & (graph.node("signals_sound") != Tri.YES),
-        )
-    if guide.prefer_tactile_paving:
-        rules += _policy_rule(
-            "tactile_paving",
-            "prefer_tactile_paving",
-            Policy.AVOID,
-            "node",
-            is_crossing & (graph.node("tactile_paving") != Tri.YES),
-        )
-    return rules
+    return [rule for spec in NODE_SPECS for rule in spec.rules(graph, profile, context)]
 
 
 def busy_uncontrolled_crossings(graph: Graph, profile: Profile) -> np.ndarray:
     """Crossings without signals over a road of many lanes or of class primary and above."""
+    return busy_crossings(graph, profile.guidance.busy_road_min_lanes)
+
+
+def busy_crossings(graph: Graph, min_lanes: int) -> np.ndarray:
+    """Uncontrolled crossings over a road of ``min_lanes`` or more, or of class primary+."""
     crossing = graph.node("crossing")
     uncontrolled = np.isin(crossing, [Crossing.MARKED, Crossing.UNMARKED, Crossing.UNKNOWN])
-    busy = (graph.node("crossed_road_lanes") >= profile.guidance.busy_road_min_lanes) | (
+    busy = (graph.node("crossed_road_lanes") >= min_lanes) | (
         graph.node("crossed_road_class") >= Highway.PRIMARY
     )
-    return uncontrolled & busy
-
-
-def closed_elevators(graph: Graph, at: datetime | None) -> tuple[np.ndarray, np.ndarray]:
-    """(closed nodes, closed edges) for elevators whose ``opening_hours`` say closed at ``at``.
-
-    Only elevators are evaluated (a handful per city), so the Python loop is over them, not over
-    the graph. Unknown hours are not closed: the route warns instead.
-    """
-    from stepfree.profiles.hours import is_open
-
-    nodes = np.zeros(graph.n_nodes, dtype=bool)
-    edges = np.zeros(graph.n_edges, dtype=bool)
-    if at is None:
-        return nodes, edges
-    for mask, hours, where in (
-        (graph.node("elevator") == Tri.YES, graph.node("opening_hours"), nodes),
-        (graph.edge("highway") == Highway.ELEVATOR, graph.edge("opening_hours"), edges),
-    ):
-        for index in np.flatnonzero(mask & (hours >= 0)):
-            if is_open(graph.strings[hours[index]], at) is False:
-                where[index] = True
-    return nodes, edges
-
-
-def time_rules(graph: Graph, context: Context) -> list[Rule]:
-    """Rules that depend on the time of travel (elevator hours; later, barrier reports)."""
-    nodes, edges = closed_elevators(graph, context.at)
-    return _policy_rule("elevator_closed", None, Policy.FORBID, "node", nodes) + _policy_rule(
-        "elevator_closed", None, Policy.FORBID, "entry", edges[graph.arrays["csr.edge"]]
-    )
-
-
-def report_rules(graph: Graph, profile: Profile, context: Context) -> list[Rule]:
-    """One rule per live barrier report that concerns this profile."""
-    rules = []
-    for closure in context.active_closures():
-        policy = closure.policy(profile)
-        if policy == Policy.ALLOW:
-            continue
-        if closure.edges.size:
-            mask = np.isin(graph.arrays["csr.edge"], closure.edges)
-            rules.append(Rule("report", None, policy, "entry", mask, closure.report_id))
-        if closure.nodes.size:
-            mask = np.zeros(graph.n_nodes, dtype=bool)
-            mask[closure.nodes] = True
-            rules.append(Rule("report", None, policy, "node", mask, closure.report_id))
-    return rules
+    mask: np.ndarray = uncontrolled & busy
+    return mask

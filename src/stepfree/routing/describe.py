@@ -34,39 +34,60 @@ LOW_CONFIDENCE = 0.8
 def unknown_masks(graph: Graph, profile: Profile) -> dict[str, np.ndarray]:
     """Per edge (or node, for kerbs and crossings) where a mattering attribute is unknown.
 
-    Cached per graph and profile: the masks cover the whole graph.
+    Cached per graph and by which attributes matter (at most 256 sets of masks per graph,
+    however many overrides are asked): the masks cover the whole graph.
     """
-    key = f"unknown_masks:{profile.key()}"
+    mob, guide, pref = profile.mobility, profile.guidance, profile.preferences
+    matters = (
+        mob.max_incline_up_pct < 100 or mob.max_incline_down_pct < 100,
+        mob.min_width_m > 0,
+        mob.max_surface != "unpaved_soft",
+        mob.max_step_count > 0,
+        pref.avoid_unlit,
+        mob.max_kerb_height_m < KERB_NO_LIMIT_M,
+        guide.prefer_audible_signals,
+        guide.prefer_tactile_paving,
+    )
+    key = f"unknown_masks:{matters}"
     cached = graph.derived.get(key)
     if cached is None:
-        cached = graph.derived[key] = _unknown_masks(graph, profile)
+        cached = graph.derived[key] = _unknown_masks(graph, *matters)
     masks: dict[str, np.ndarray] = cached
     return masks
 
 
-def _unknown_masks(graph: Graph, profile: Profile) -> dict[str, np.ndarray]:
-    mob, guide, pref = profile.mobility, profile.guidance, profile.preferences
+def _unknown_masks(
+    graph: Graph,
+    incline: bool,
+    width: bool,
+    surface: bool,
+    step_count: bool,
+    lit: bool,
+    kerb: bool,
+    audible: bool,
+    tactile: bool,
+) -> dict[str, np.ndarray]:
     steps = graph.edge("highway") == Highway.STEPS
     out: dict[str, np.ndarray] = {}
-    if mob.max_incline_up_pct < 100 or mob.max_incline_down_pct < 100:
+    if incline:
         out["unknown_incline"] = np.isnan(graph.edge("incline_pct")) & ~steps
-    if mob.min_width_m > 0:
+    if width:
         out["unknown_width"] = np.isnan(graph.edge("width_m"))
-    if mob.max_surface != "unpaved_soft":
+    if surface:
         out["unknown_surface"] = (graph.edge("surface") == Surface.UNKNOWN) & ~steps
-    if mob.max_step_count > 0:
+    if step_count:
         out["unknown_step_count"] = steps & (graph.edge("step_count") < 0)
-    if pref.avoid_unlit:
+    if lit:
         out["unknown_lit"] = graph.edge("lit") == Tri.UNKNOWN
     nodes: dict[str, np.ndarray] = {}
-    if mob.max_kerb_height_m < KERB_NO_LIMIT_M:
+    if kerb:
         nodes["unknown_kerb"] = unknown_kerb_nodes(graph)
     crossing = graph.node("crossing")
-    if guide.prefer_audible_signals:
+    if audible:
         nodes["unknown_audible"] = (crossing == Crossing.TRAFFIC_SIGNALS) & (
             graph.node("signals_sound") == Tri.UNKNOWN
         )
-    if guide.prefer_tactile_paving:
+    if tactile:
         nodes["unknown_tactile"] = (crossing != Crossing.NOT_A_CROSSING) & (
             graph.node("tactile_paving") == Tri.UNKNOWN
         )
@@ -125,7 +146,7 @@ def _crossings(graph: Graph, walk: Walk, way_id: list[int]) -> np.ndarray:
     """The control of every crossing passed: each crossing node, and each crossing way whose
     crossing node was not passed (once per way, by the way's own control)."""
     node_crossing = graph.node("crossing")
-    codes = node_crossing[walk.nodes]
+    codes: np.ndarray = node_crossing[walk.nodes]
     codes = codes[codes != _NOT_A_CROSSING]
     on_way = np.flatnonzero(graph.edge("footway")[walk.edge] == _CROSSING_WAY).tolist()
     if not on_way:

@@ -8,7 +8,6 @@ profile key, computed in a few milliseconds).
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -21,10 +20,11 @@ from stepfree.errors import BadInput
 from stepfree.graph.geo import to_local_m
 from stepfree.graph.model import Graph
 from stepfree.graph.spatial import Snap, nearest_edge
-from stepfree.profiles.costing import Costs, costs_for
+from stepfree.profiles.cost_cache import CostCache
+from stepfree.profiles.costing import Costs
 from stepfree.profiles.model import Profile
 from stepfree.profiles.overlay import EMPTY, Overlay
-from stepfree.profiles.rules import Context, closed_elevators
+from stepfree.profiles.rules import Context
 from stepfree.routing.landmarks import landmark_table
 from stepfree.routing.search import PathResult, SearchWorkspace, astar
 
@@ -118,7 +118,7 @@ class Router:
         self.workspace = SearchWorkspace(graph.n_nodes)
         self.city = city_of(graph)
         self.overlay: Overlay = EMPTY
-        self._costs: OrderedDict[tuple[object, ...], Costs] = OrderedDict()
+        self._costs = CostCache(graph, COST_CACHE_SIZE)
 
     # -- context and costs -------------------------------------------------------------------
     def context(
@@ -140,26 +140,9 @@ class Router:
         return Context(winter=winter, at=local, overlay=overlay or self.overlay)
 
     def costs(self, profile: Profile, context: Context) -> Costs:
-        """Costs for a profile and context, cached."""
-        closed_nodes, closed_edges = closed_elevators(self.graph, context.at)
-        reports = tuple(c.report_id for c in context.active_closures())
-        key = (
-            profile.key(),
-            context.winter,
-            closed_nodes.tobytes(),
-            closed_edges.tobytes(),
-            context.overlay.version,
-            reports,
-        )
-        cached = self._costs.get(key)
-        if cached is not None:
-            self._costs.move_to_end(key)
-            return cached
-        costs = costs_for(self.graph, profile, context)
-        self._costs[key] = costs
-        if len(self._costs) > COST_CACHE_SIZE:
-            self._costs.popitem(last=False)
-        return costs
+        """Costs for a profile and context, cached in parts (a request with overrides rebuilds
+        only the rules whose parameters it changes; see ``stepfree.profiles.cost_cache``)."""
+        return self._costs.costs(profile, context)
 
     # -- snapping ---------------------------------------------------------------------------
     def endpoint(self, lat: float, lon: float, costs: Costs, role: str) -> Endpoint:
