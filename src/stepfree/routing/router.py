@@ -1,8 +1,9 @@
 """The router: one graph, costs cached per profile, snapping, and the search of one route.
 
 A ``Router`` is built once per graph (the HTTP service keeps one for its lifetime). Costs for a
-profile are computed vectorised on first use and cached (a request with overrides is a new
-profile key, computed in a few milliseconds).
+profile are computed vectorised on first use and cached in parts (a request with overrides
+rebuilds only the rules it changes: ``profiles.cost_cache``). Searches use the graph's
+landmarks (``routing.landmarks``) as well as the straight line to bound the way left.
 """
 
 from __future__ import annotations
