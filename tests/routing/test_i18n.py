@@ -17,6 +17,9 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import stepfree.routing.i18n as i18n
 from stepfree.errors import BadInput
@@ -253,6 +256,30 @@ def test_number_height_duration_percent_per_locale() -> None:
     assert format_duration(4800, "kk") == "1 сағ 20 мин"
     assert format_percent(8.5, "en") == "9 %"
     assert format_percent(8.5, "ru", 1) == "8,5 %"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    value=st.one_of(
+        st.floats(-1e7, 1e7, allow_nan=False),
+        st.integers(-(10**7), 10**7).map(float),
+        st.decimals(-1000, 1000, places=3).map(float),  # halves and exact decimals
+    ),
+    lang=st.sampled_from(["en", "ru", "kk"]),
+    max_decimals=st.integers(0, 3),
+    data=st.data(),
+)
+def test_format_number_writes_what_babel_writes(
+    value: float, lang: str, max_decimals: int, data: st.DataObject
+) -> None:
+    min_decimals = data.draw(st.integers(0, max_decimals))
+    pattern = "#,##0" + (
+        "." + "0" * min_decimals + "#" * (max_decimals - min_decimals) if max_decimals else ""
+    )
+    rounded = i18n._round(value, max_decimals)
+    rounded = abs(rounded) if rounded == 0 else rounded  # never "-0" (Babel writes it)
+    expected = format_decimal(rounded, format=pattern, locale=lang)
+    assert format_number(value, lang, max_decimals, min_decimals) == expected
 
 
 @pytest.mark.parametrize(

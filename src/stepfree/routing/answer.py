@@ -21,7 +21,14 @@ from stepfree.routing.explain import explain
 from stepfree.routing.i18n import check_language
 from stepfree.routing.router import NoUsableWay, Path, Router
 from stepfree.routing.steps import build_steps
-from stepfree.routing.walk import Walk, coordinates, lengths_m, path_length_m, pieces
+from stepfree.routing.walk import (
+    Walk,
+    coordinates,
+    lengths_m,
+    path_length_m,
+    piece_line,
+    pieces,
+)
 
 #: A snap further than this from the requested point is worth a warning (m).
 SNAP_WARN_M = 50.0
@@ -33,9 +40,7 @@ def _pedestrian_length(
     router: Router, origin: tuple[float, float], destination: tuple[float, float], context: Context
 ) -> float | None:
     path = router.path_between(origin, destination, router.costs(preset("pedestrian"), context))
-    if path is None:
-        return None
-    return path_length_m(router.graph, path)
+    return None if path is None else path_length_m(router.graph, path)
 
 
 def _warnings(
@@ -194,7 +199,9 @@ def answer(
         return {**base, "route": None, **why, "message": words.explain_no_route(lang)}
     graph = router.graph
     walk = pieces(router, path)
-    coords = coordinates(graph, walk, (origin[1], origin[0]), (destination[1], destination[0]))
+    line = piece_line(graph, walk)
+    ends = (origin[1], origin[0]), (destination[1], destination[0])
+    coords = coordinates(graph, walk, *ends, line=line[0])
     masks = unknown_masks(graph, profile)
     info = summary(graph, walk, costs, masks)
     if profile.key() == preset("pedestrian").key():  # this is the walking route
@@ -204,7 +211,7 @@ def answer(
     info["detour_factor"] = round(info["length_m"] / walking, 3) if walking else None
     ways, node_ids = osm_ids(graph, walk)
     reports = _reports_that_changed(router, origin, destination, profile, context)
-    steps = build_steps(graph, walk)
+    steps = build_steps(graph, walk, line)
     texts = words.narrate(steps, lang, guidance=profile.guidance.announce)
     instructions = [
         {**_step_fields(step), "text": text} for step, text in zip(steps, texts, strict=True)

@@ -7,7 +7,6 @@ are announced where they are met, in order.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import Any
 
@@ -35,8 +34,19 @@ SLOPE_MIN_M = 10.0
 _ROAD_CODES = {int(h) for h in ROADS}
 
 
+_TRI_WORDS = {int(Tri.YES): "yes", int(Tri.NO): "no", int(Tri.LIMITED): "yes"}
+_CONTROL_WORDS = {
+    int(Crossing.TRAFFIC_SIGNALS): "traffic_signals",
+    int(Crossing.MARKED): "marked",
+    int(Crossing.UNMARKED): "unmarked",
+}
+# words by code: looked up per step, so plain tuples rather than an enum built each time
+_KERB_WORDS = tuple(k.name.lower() for k in sorted(Kerb))
+_BARRIER_WORDS = {int(b): b.name.lower() for b in Barrier}
+
+
 def _tri(value: int) -> str:
-    return {Tri.YES: "yes", Tri.NO: "no", Tri.LIMITED: "yes"}.get(Tri(int(value)), "unknown")
+    return _TRI_WORDS.get(int(value), "unknown")
 
 
 _NAME_ATTRIBUTES = ("name", "name_kk", "name_ru", "name_en")
@@ -143,12 +153,12 @@ def _node_events(graph: Graph, node: int, on_crossing_way: bool) -> list[Step]:
         events.append(
             Step(
                 "kerb",
-                kerb=Kerb(kerb).name.lower(),
+                kerb=_KERB_WORDS[kerb],
                 kerb_height_m=None if math.isnan(height) else height,
             )
         )
     if barrier not in (Barrier.NONE, Barrier.KERB, Barrier.ENTRANCE):
-        events.append(Step("barrier", barrier=Barrier(barrier).name.lower()))
+        events.append(Step("barrier", barrier=_BARRIER_WORDS[barrier]))
     if int(graph.node("elevator")[node]) == Tri.YES:
         events.append(Step("elevator", level_to=graph.string(int(graph.node("level")[node]))))
     return events
@@ -179,11 +189,7 @@ def _crossing_step(
         names = _crossed_names(graph, node) or names  # the road crossed, not the crossing way
     return Step(
         "cross",
-        crossing_control={
-            Crossing.TRAFFIC_SIGNALS: "traffic_signals",
-            Crossing.MARKED: "marked",
-            Crossing.UNMARKED: "unmarked",
-        }.get(Crossing(control or 0), "unknown"),
+        crossing_control=_CONTROL_WORDS.get(control or 0, "unknown"),
         crossing_names=names,
         audible=_tri(graph.node("signals_sound")[node]) if node >= 0 else "unknown",
         tactile=_tri(graph.node("tactile_paving")[node]) if node >= 0 else "unknown",
@@ -211,11 +217,10 @@ def _flight(graph: Graph, piece: Piece) -> Step:
     )
 
 
-def _headings(graph: Graph, walk: Walk) -> tuple[list[float], list[float]]:
-    """Per piece: the bearing from its first point to its last (the way it leads), and the
-    bearing of its last segment (the way one faces on leaving it); NaN for a piece of one
-    point."""
-    coords, offsets = piece_line(graph, walk)
+def _headings(coords: np.ndarray, offsets: np.ndarray) -> tuple[list[float], list[float]]:
+    """Per piece of a `piece_line`: the bearing from its first point to its last (the way it
+    leads), and the bearing of its last segment (the way one faces on leaving it); NaN for a
+    piece of one point."""
     first, last = offsets[:-1], np.maximum(offsets[1:] - 1, 0)
     single = offsets[1:] - offsets[:-1] < 2
     heading_in = bearing_deg(coords[first], coords[last])
@@ -225,8 +230,11 @@ def _headings(graph: Graph, walk: Walk) -> tuple[list[float], list[float]]:
     return heading_in.tolist(), heading_out.tolist()
 
 
-def build_steps(graph: Graph, walk: Walk) -> list[Step]:
-    """Guidance steps for a walk, from departure to arrival.
+def build_steps(
+    graph: Graph, walk: Walk, line: tuple[np.ndarray, np.ndarray] | None = None
+) -> list[Step]:
+    """Guidance steps for a walk, from departure to arrival (``line``: the walk's
+    `piece_line`, when already at hand).
 
     Everything read per piece comes from whole-graph arrays at once; the loop over pieces only
     compares small integers, and builds a step where something changes.
@@ -241,7 +249,7 @@ def build_steps(graph: Graph, walk: Walk) -> list[Step]:
     forwards = walk.forward.tolist()
     nodes = walk.node.tolist()
     events = (node_events(graph)[np.maximum(walk.node, 0)] & (walk.node >= 0)).tolist()
-    heading_in, heading_out = _headings(graph, walk)
+    heading_in, heading_out = _headings(*(line if line is not None else piece_line(graph, walk)))
     steps: list[Step] = []
     stretch_key: tuple[int, ...] | None = None
     distance = 0.0
@@ -356,9 +364,7 @@ def _tidy(steps: list[Step]) -> list[Step]:
             and previous.kind in STRETCHES
             and step.distance_m < SHORT_STRETCH_M
         ):
-            out[-1] = dataclasses.replace(
-                previous, distance_m=previous.distance_m + step.distance_m
-            )
+            previous.distance_m += step.distance_m
             continue
         if (
             previous is not None
@@ -368,7 +374,7 @@ def _tidy(steps: list[Step]) -> list[Step]:
         ):
             counts = (previous.step_count, step.step_count)
             total = None if None in counts else sum(c for c in counts if c is not None)
-            out[-1] = dataclasses.replace(previous, step_count=total)
+            previous.step_count = total
             continue
         out.append(step)
     return out
