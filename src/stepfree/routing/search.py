@@ -59,7 +59,7 @@ def _grown(keys, nodes, size):
     return grown_keys, grown_nodes
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _sift_up(keys, nodes, size, key, node):
     # place (key, node) at slot `size` and restore the heap order above it
     i = size
@@ -74,7 +74,7 @@ def _sift_up(keys, nodes, size, key, node):
     nodes[i] = node
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _pop(keys, nodes, size):
     key = keys[0]
     node = nodes[0]
@@ -102,7 +102,7 @@ def _pop(keys, nodes, size):
 # --- A* ------------------------------------------------------------------------------------
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _heuristic(v, x_m, y_m, goal_x, goal_y, goal_cost, k, min_goal_cost, lm, active, goal_lm):
     # min over goals of (a lower bound of the metres left * k + final cost), k the least cost
     # per metre: admissible, and consistent when every entry costs at least its length * k.
@@ -144,7 +144,7 @@ def _active_landmarks(lm, source, goal, count):
     return chosen
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _entry_source(indptr, entry):
     # source node of one CSR entry: binary search in indptr (path walks only, not per edge)
     return np.searchsorted(indptr, entry, side="right") - 1
@@ -153,8 +153,9 @@ def _entry_source(indptr, entry):
 @njit(cache=True, nogil=True)
 def _astar(graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, lm, scratch, gen, heap):
     indptr, target, cost = graph
-    dist, pred, stamp, h, goal_stamp, goal_best, _ = scratch
+    dist, pred, stamp, h, _ = scratch
     keys, nodes = heap
+    n_goals = goals.shape[0]
     goal_x = np.zeros(goals.shape[0])
     goal_y = np.zeros(goals.shape[0])
     active = np.empty(0, np.int64)
@@ -165,9 +166,6 @@ def _astar(graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, lm, scr
         for a in range(active.shape[0]):
             goal_lm[j, a] = lm[goals[j], active[a]]
         g = goals[j]
-        if goal_stamp[g] != gen or goal_costs[j] < goal_best[g]:
-            goal_stamp[g] = gen
-            goal_best[g] = goal_costs[j]
         if k != 0.0:
             goal_x[j], goal_y[j] = x_m[g], y_m[g]
     min_goal_cost = goal_costs.min() if goals.shape[0] else np.inf
@@ -185,8 +183,9 @@ def _astar(graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, lm, scr
             )
         if source_costs[i] < dist[s]:
             dist[s] = source_costs[i]
-            if goal_stamp[s] == gen and dist[s] + goal_best[s] < best:
-                best, best_node = dist[s] + goal_best[s], s
+            for j in range(n_goals):  # goals are few: the ends of the destination's edge
+                if goals[j] == s and dist[s] + goal_costs[j] < best:
+                    best, best_node = dist[s] + goal_costs[j], s
             if size == keys.shape[0]:
                 keys, nodes = _grown(keys, nodes, size)
             _sift_up(keys, nodes, size, dist[s] + h[s], s)
@@ -228,8 +227,9 @@ def _astar(graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, lm, scr
                 )
             if nd < dist[v]:
                 dist[v], pred[v] = nd, e
-                if goal_stamp[v] == gen and nd + goal_best[v] < best:
-                    best, best_node = nd + goal_best[v], v
+                for j in range(n_goals):
+                    if goals[j] == v and nd + goal_costs[j] < best:
+                        best, best_node = nd + goal_costs[j], v
                 if nd + h[v] < best:
                     if size == keys.shape[0]:
                         keys, nodes = _grown(keys, nodes, size)
@@ -255,7 +255,7 @@ def _bounded(graph, sources, source_costs, limit, slot, n_slots, row, scratch, g
     # settles nodes in cost order into scratch's order array; stops past the limit or, with
     # n_slots > 0, once every node with slot[node] >= 0 is settled (writing row[slot])
     indptr, target, cost = graph
-    dist, pred, stamp, _, _, _, order = scratch
+    dist, pred, stamp, _, order = scratch
     keys, nodes = heap
     size = 0
     for i in range(sources.shape[0]):
@@ -330,7 +330,7 @@ class SearchWorkspace:
     """Reusable per-node scratch for searches on one graph of ``n_nodes`` nodes.
 
     Not thread-safe: use one per thread. ``settled`` counts the nodes expanded by the last
-    query (a debugging and benchmarking aid). Memory: 44 bytes per node plus the heap.
+    query (a debugging and benchmarking aid). Memory: 32 bytes per node plus the heap.
     """
 
     def __init__(self, n_nodes: int) -> None:
@@ -338,12 +338,10 @@ class SearchWorkspace:
         if n < 0:
             raise BadInput(f"n_nodes is {n}; a workspace needs a non-negative node count")
         self.n_nodes = n
-        # dist, pred entry, stamp, heuristic, goal stamp, goal final cost, settle order
+        # dist, pred entry, stamp, heuristic, settle order
         self.scratch = (
             np.empty(n),
             np.empty(n, np.int64),
-            np.zeros(n, np.int32),
-            np.empty(n),
             np.zeros(n, np.int32),
             np.empty(n),
             np.empty(n, np.int32),
@@ -356,7 +354,6 @@ class SearchWorkspace:
         """Reserve ``count`` queries; return the first one's stamp (older stamps go stale)."""
         if self.generation + count > _MAX_GENERATION:
             self.scratch[2][:] = 0
-            self.scratch[4][:] = 0
             self.generation = 0
         self.generation += count
         return self.generation - count + 1
