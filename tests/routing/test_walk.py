@@ -69,7 +69,7 @@ def test_walk_arrays_agree_with_pieces_one_at_a_time(
         float(lengths_m(sample_graph, walk).sum()), abs=1e-6
     )
     # the line gathered at once is the pieces' coordinates one after another
-    line, offsets = piece_line(sample_graph, walk)
+    line, offsets, _, _ = piece_line(sample_graph, walk)
     for i, piece in enumerate(one_by_one):
         np.testing.assert_allclose(
             line[offsets[i] : offsets[i + 1]], piece_coords(sample_graph, piece)

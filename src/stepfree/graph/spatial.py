@@ -102,16 +102,42 @@ def nearest_edge(
     gx = math.floor((qx - x0) / cell)
     gy = math.floor((qy - y0) / cell)
     last_ring = max(nx, ny) + abs(gx) + abs(gy) + 1
-    distance, seg, t = _nearest_segment(
+    found, distance, edge, lon, lat, before, total = _snap(
         qx, qy, gx, gy, nx, ny, cell, first_ring, last_ring, float(max_distance_m),
         arrays["grid.cell_ids"], arrays["grid.cell_indptr"], arrays["grid.cell_seg"],
-        arrays["grid.seg_start"], arrays["grid.seg_edge"], arrays["geom.lon"], arrays["geom.lat"],
-        _NO_MASK if usable is None else usable, usable is not None,
-        k, float(lon0), float(lat0), cos_lat0,
+        arrays["grid.seg_start"], arrays["grid.seg_edge"], arrays["geom.indptr"],
+        arrays["geom.lon"], arrays["geom.lat"], _NO_MASK if usable is None else usable,
+        usable is not None, k, float(lon0), float(lat0), cos_lat0, EARTH_RADIUS_M,
     )  # fmt: skip
-    if seg < 0 or distance > max_distance_m:
+    if not found or distance > max_distance_m:
         return None
-    return _snap_from_segment(graph, (distance, seg, t))
+    fraction = before / total if total > 0 else 0.0
+    # within a centimetre of a node is at the node: no sliver of an edge to walk
+    if before < SNAP_TO_NODE_M:
+        fraction = 0.0
+    elif total - before < SNAP_TO_NODE_M:
+        fraction = 1.0
+    return Snap(int(edge), fraction, distance, lon, lat)
+
+
+@njit(cache=True, nogil=True)
+def _snap(
+    qx, qy, gx, gy, nx, ny, cell, first_ring, last_ring, max_distance_m,
+    cell_ids, cell_indptr, cell_seg, seg_start, seg_edge, geom_indptr, glon, glat,
+    usable, use_usable, k, lon0, lat0, cos_lat0, radius_m,
+):  # fmt: skip
+    # one compiled call per snap: the nearest segment, then the point on its edge
+    distance, seg, t = _nearest_segment(
+        qx, qy, gx, gy, nx, ny, cell, first_ring, last_ring, max_distance_m,
+        cell_ids, cell_indptr, cell_seg, seg_start, seg_edge, glon, glat,
+        usable, use_usable, k, lon0, lat0, cos_lat0,
+    )  # fmt: skip
+    if seg < 0:
+        return False, distance, -1, 0.0, 0.0, 0.0, 0.0
+    edge, lon, lat, before, total = _point_on_edge(
+        seg, t, seg_start, seg_edge, geom_indptr, glon, glat, radius_m
+    )
+    return True, distance, edge, lon, lat, before, total
 
 
 _NO_MASK = np.zeros(0, dtype=bool)
@@ -161,24 +187,9 @@ def _nearest_segment(
     return best, best_seg, best_t
 
 
-def _snap_from_segment(graph: Graph, best: tuple[float, int, float]) -> Snap:
-    arrays = graph.arrays
-    distance, seg, t = best
-    edge, lon, lat, before, total = _point_on_edge(
-        seg, t, arrays["grid.seg_start"], arrays["grid.seg_edge"], arrays["geom.indptr"],
-        arrays["geom.lon"], arrays["geom.lat"], EARTH_RADIUS_M,
-    )  # fmt: skip
-    fraction = before / total if total > 0 else 0.0
-    # within a centimetre of a node is at the node: no sliver of an edge to walk
-    if before < SNAP_TO_NODE_M:
-        fraction = 0.0
-    elif total - before < SNAP_TO_NODE_M:
-        fraction = 1.0
-    return Snap(int(edge), fraction, distance, lon, lat)
-
-
 @njit(cache=True, nogil=True)
-def _haversine_m(lon1, lat1, lon2, lat2, radius_m):
+def haversine_between_m(lon1, lat1, lon2, lat2, radius_m):
+    # great-circle metres between two points (the formula of geo.haversine_m, compiled)
     p1, p2 = np.radians(lat1), np.radians(lat2)
     h = (
         np.sin((p2 - p1) / 2) ** 2
@@ -196,7 +207,7 @@ def _point_on_edge(seg, t, seg_start, seg_edge, geom_indptr, glon, glat, radius_
     lat = glat[start] + t * (glat[start + 1] - glat[start])
     before, total = 0.0, 0.0
     for i in range(geom_indptr[edge], geom_indptr[edge + 1] - 1):
-        length = _haversine_m(glon[i], glat[i], glon[i + 1], glat[i + 1], radius_m)
+        length = haversine_between_m(glon[i], glat[i], glon[i + 1], glat[i + 1], radius_m)
         if i < start:
             before += length
         elif i == start:

@@ -86,7 +86,7 @@ def _warnings(
         unlit = graph.edge("lit")[edges] == Tri.NO
         if unlit.any():
             add("unlit", length_m=round(float(lengths[unlit].sum()), 1))
-    if context.at is not None:
+    if context.at is not None and info["elevators"]:
         elevator_nodes = nodes[graph.node("elevator")[nodes] == Tri.YES]
         hours = [graph.string(int(h)) for h in graph.node("opening_hours")[elevator_nodes]]
         elevator_ways = edges[graph.edge("highway")[edges] == Highway.ELEVATOR]
@@ -201,7 +201,7 @@ def answer(
     walk = pieces(router, path)
     line = piece_line(graph, walk)
     ends = (origin[1], origin[0]), (destination[1], destination[0])
-    coords = coordinates(graph, walk, *ends, line=line[0])
+    coords = coordinates(graph, walk, *ends, line=line)
     masks = unknown_masks(graph, profile)
     info = summary(graph, walk, costs, masks)
     if profile.key() == preset("pedestrian").key():  # this is the walking route

@@ -12,9 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from stepfree.graph.model import Graph, directed_incline_pct
+from stepfree.graph.model import Graph
 from stepfree.ingest.attributes import (
-    Barrier,
     Crossing,
     Footway,
     Highway,
@@ -25,7 +24,8 @@ from stepfree.ingest.attributes import (
 from stepfree.profiles.costing import Costs
 from stepfree.profiles.model import Profile
 from stepfree.profiles.rules import KERB_NO_LIMIT_M, unknown_kerb_nodes
-from stepfree.routing.walk import Walk, lengths_m
+from stepfree.routing.tally import totals
+from stepfree.routing.walk import Walk
 
 #: Below this confidence a route carries a warning.
 LOW_CONFIDENCE = 0.8
@@ -97,22 +97,6 @@ def _unknown_masks(
     }
 
 
-def confidence(graph: Graph, walk: Walk, masks: dict[str, np.ndarray]) -> float:
-    """Share of the length walked whose mattering attributes are all known."""
-    lengths = lengths_m(graph, walk)
-    total = float(lengths.sum())
-    if total <= 0 or not masks:
-        return 1.0
-    unknown = np.zeros(len(walk), dtype=bool)
-    nodes = walk.node
-    for name, mask in masks.items():
-        if name.startswith("edge:"):
-            unknown |= mask[walk.edge]
-        else:
-            unknown |= (nodes >= 0) & mask[np.maximum(nodes, 0)]
-    return round(float(lengths[~unknown].sum()) / total, 4)
-
-
 def _runs(values: np.ndarray) -> np.ndarray:
     """Values with repeats in a row removed."""
     if values.size == 0:
@@ -128,29 +112,25 @@ def osm_ids(graph: Graph, walk: Walk) -> tuple[list[int], list[int]]:
     return ways, graph.node("osm_id")[walk.nodes].tolist()
 
 
-def _counts(names: tuple[str, ...], codes: np.ndarray) -> dict[str, int]:
-    """How many times each code occurs, by its lower-case enum name, sorted by name."""
-    counts = np.bincount(codes.astype(np.intp), minlength=len(names)).tolist()
-    return dict(sorted((names[c], n) for c, n in enumerate(counts) if n))
+def _named(names: tuple[str, ...], counts: np.ndarray) -> dict[str, int]:
+    """Counts per code, by the code's lower-case enum name, sorted by name (none: left out)."""
+    return dict(sorted((names[c], n) for c, n in enumerate(counts.tolist()) if n))
 
 
 _CROSSING_NAMES = tuple(c.name.lower() for c in sorted(Crossing))
 _KERB_NAMES = tuple(k.name.lower() for k in sorted(Kerb))
 # plain ints: comparing an array with an IntEnum member costs a conversion each time
 _NOT_A_CROSSING, _CROSSING_WAY = int(Crossing.NOT_A_CROSSING), int(Footway.CROSSING)
-_KERB_BARRIER, _KERB_UNKNOWN, _YES = int(Barrier.KERB), int(Kerb.UNKNOWN), int(Tri.YES)
 _STEPS, _ELEVATOR = int(Highway.STEPS), int(Highway.ELEVATOR)
 
 
-def _crossings(graph: Graph, walk: Walk, way_id: list[int]) -> np.ndarray:
-    """The control of every crossing passed: each crossing node, and each crossing way whose
-    crossing node was not passed (once per way, by the way's own control)."""
-    node_crossing = graph.node("crossing")
-    codes: np.ndarray = node_crossing[walk.nodes]
-    codes = codes[codes != _NOT_A_CROSSING]
+def _crossing_ways(graph: Graph, walk: Walk, way_id: list[int]) -> list[int]:
+    """The control of each crossing way walked whose crossing node was not passed (once per
+    way, by the way's own control): crossing nodes are counted where they are passed."""
     on_way = np.flatnonzero(graph.edge("footway")[walk.edge] == _CROSSING_WAY).tolist()
     if not on_way:
-        return codes
+        return []
+    node_crossing = graph.node("crossing")
     node = walk.node.tolist()
     with_node = {
         way_id[i] for i in on_way if node[i] >= 0 and node_crossing[node[i]] != _NOT_A_CROSSING
@@ -159,8 +139,8 @@ def _crossings(graph: Graph, walk: Walk, way_id: list[int]) -> np.ndarray:
     for i in on_way:
         if way_id[i] not in with_node:
             first_piece.setdefault(way_id[i], i)
-    way_codes = graph.edge("crossing")[walk.edge[list(first_piece.values())]]
-    return np.concatenate((codes, way_codes))
+    codes: list[int] = graph.edge("crossing")[walk.edge[list(first_piece.values())]].tolist()
+    return codes
 
 
 def summary(
@@ -170,31 +150,31 @@ def summary(
     masks: dict[str, np.ndarray],
 ) -> dict[str, Any]:
     """Length, duration, confidence and counts of what the route meets."""
-    lengths = lengths_m(graph, walk)
-    entries, edges, nodes = walk.entry, walk.edge, walk.nodes
-    target = graph.arrays["csr.target"][entries]
-    edge_seconds = costs.entry_seconds[entries] - costs.node_seconds[target]
-    duration = float((edge_seconds * walk.share).sum()) + float(costs.node_seconds[nodes].sum())
-    rise = directed_incline_pct(graph)[entries] / 100.0 * lengths  # NaN where unknown
+    tally = totals(graph, walk, costs, masks)
+    edges = walk.edge
     way_id = graph.edge("osm_way_id")[edges].tolist()
-    kerb = graph.node("kerb")[nodes]
-    kerb_codes = kerb[(graph.node("barrier")[nodes] == _KERB_BARRIER) | (kerb != _KERB_UNKNOWN)]
+    crossings = tally.crossings.copy()
+    for code in _crossing_ways(graph, walk, way_id):
+        crossings[code] += 1
     highway = graph.edge("highway")[edges]
     steps = np.flatnonzero(highway == _STEPS).tolist()
     counts = graph.edge("step_count")[edges].tolist()
     elevator_ways = {way_id[i] for i in np.flatnonzero(highway == _ELEVATOR).tolist()}
+    confidence = 1.0
+    if tally.length_m > 0 and masks:
+        confidence = round(tally.known_m / tally.length_m, 4)
     return {
-        "length_m": round(float(lengths.sum()), 1),
-        "duration_s": round(duration, 1),
-        "confidence": confidence(graph, walk, masks),
-        "crossings": _counts(_CROSSING_NAMES, _crossings(graph, walk, way_id)),
-        "kerbs": _counts(_KERB_NAMES, kerb_codes),
+        "length_m": round(tally.length_m, 1),
+        "duration_s": round(tally.duration_s, 1),
+        "confidence": confidence,
+        "crossings": _named(_CROSSING_NAMES, crossings),
+        "kerbs": _named(_KERB_NAMES, tally.kerbs),
         "steps": {
             "flights": len({way_id[i] for i in steps}),
             "known_step_count": sum(counts[i] for i in steps if counts[i] >= 0),
             "flights_with_unknown_count": len({way_id[i] for i in steps if counts[i] < 0}),
         },
-        "elevators": int((graph.node("elevator")[nodes] == _YES).sum()) + len(elevator_ways),
-        "ascent_m": round(float(rise[rise > 0].sum()), 1),
-        "descent_m": round(float(-rise[rise < 0].sum()), 1),
+        "elevators": tally.elevator_nodes + len(elevator_ways),
+        "ascent_m": round(tally.ascent_m, 1),
+        "descent_m": round(tally.descent_m, 1),
     }

@@ -18,7 +18,7 @@ import numpy as np
 from stepfree.cities import city, city_names
 from stepfree.cities.model import City
 from stepfree.errors import BadInput
-from stepfree.graph.geo import to_local_m
+from stepfree.graph.geo import EARTH_RADIUS_M, to_local_m
 from stepfree.graph.model import Graph
 from stepfree.graph.spatial import Snap, nearest_edge
 from stepfree.profiles.cost_cache import CostCache
@@ -172,7 +172,8 @@ class Router:
     def _distance_to_box_m(self, lat: float, lon: float) -> float:
         """How far a point lies outside the bounding box of the graph's nodes (0 inside)."""
         lon0, lat0 = self.graph.meta["origin"]
-        x, y = (float(v) for v in to_local_m(np.array(lon), np.array(lat), lon0, lat0))
+        k = math.pi / 180 * EARTH_RADIUS_M  # the plane of `to_local_m`, for one point
+        x, y = (lon - lon0) * k * math.cos(math.radians(lat0)), (lat - lat0) * k
         x_min, x_max, y_min, y_max = self._box_m
         return math.hypot(max(x_min - x, 0.0, x - x_max), max(y_min - y, 0.0, y - y_max))
 

@@ -24,7 +24,7 @@ from stepfree.ingest.attributes import (
     Sidewalk,
     Tri,
 )
-from stepfree.routing.geometry import bearing_deg
+from stepfree.routing.geometry import Line
 from stepfree.routing.instructions import Step
 from stepfree.routing.walk import Piece, Walk, lengths_m, piece_line
 
@@ -217,22 +217,7 @@ def _flight(graph: Graph, piece: Piece) -> Step:
     )
 
 
-def _headings(coords: np.ndarray, offsets: np.ndarray) -> tuple[list[float], list[float]]:
-    """Per piece of a `piece_line`: the bearing from its first point to its last (the way it
-    leads), and the bearing of its last segment (the way one faces on leaving it); NaN for a
-    piece of one point."""
-    first, last = offsets[:-1], np.maximum(offsets[1:] - 1, 0)
-    single = offsets[1:] - offsets[:-1] < 2
-    heading_in = bearing_deg(coords[first], coords[last])
-    heading_out = bearing_deg(coords[np.maximum(last - 1, 0)], coords[last])
-    heading_in[single] = np.nan
-    heading_out[single] = np.nan
-    return heading_in.tolist(), heading_out.tolist()
-
-
-def build_steps(
-    graph: Graph, walk: Walk, line: tuple[np.ndarray, np.ndarray] | None = None
-) -> list[Step]:
+def build_steps(graph: Graph, walk: Walk, line: Line | None = None) -> list[Step]:
     """Guidance steps for a walk, from departure to arrival (``line``: the walk's
     `piece_line`, when already at hand).
 
@@ -249,7 +234,8 @@ def build_steps(
     forwards = walk.forward.tolist()
     nodes = walk.node.tolist()
     events = (node_events(graph)[np.maximum(walk.node, 0)] & (walk.node >= 0)).tolist()
-    heading_in, heading_out = _headings(*(line if line is not None else piece_line(graph, walk)))
+    line = line if line is not None else piece_line(graph, walk)
+    heading_in, heading_out = line.heading_in.tolist(), line.heading_out.tolist()
     steps: list[Step] = []
     stretch_key: tuple[int, ...] | None = None
     distance = 0.0

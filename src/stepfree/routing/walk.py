@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepfree.graph.model import Graph
-from stepfree.routing.geometry import edge_slice, join
+from stepfree.routing.geometry import Line, edge_slice, join, walk_line
 from stepfree.routing.router import Path, Router
 
 
@@ -81,36 +81,32 @@ def pieces(router: Router, path: Path) -> Walk:
     oe, of = path.origin.snap.edge, path.origin.snap.fraction
     de, df = path.destination.snap.edge, path.destination.snap.fraction
     if path.start_node < 0:  # both ends on one edge, no node between
-        forward = df >= of
-        entry = (router.forward_entry if forward else router.backward_entry)[oe]
-        return _walk([oe], [forward], [of], [df], [-1], [entry])
+        along = df >= of
+        one = (router.forward_entry if along else router.backward_entry)[oe]
+        return _walk([oe], [along], [of], [df], [-1], [one])
     first_forward, last_forward = _end_directions(graph, path)
     entries = path.entries
-    forward = graph.arrays["csr.forward"][entries].astype(bool)
-    start = np.where(forward, 0.0, 1.0)
-    edge = np.concatenate(([oe], graph.arrays["csr.edge"][entries], [de]))
-    walk = _walk(
-        edge,
-        np.concatenate(([first_forward], forward, [last_forward])),
-        np.concatenate(([of], start, [0.0 if last_forward else 1.0])),
-        np.concatenate(([1.0 if first_forward else 0.0], 1.0 - start, [df])),
-        np.concatenate(([path.start_node], graph.arrays["csr.target"][entries], [-1])),
-        np.concatenate(
-            (
-                [(router.forward_entry if first_forward else router.backward_entry)[oe]],
-                entries,
-                [(router.forward_entry if last_forward else router.backward_entry)[de]],
-            )
-        ),
-    )
+    n = entries.shape[0] + 2  # the partial first piece, whole edges, the partial last piece
+    edge, node, entry = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    forward, start, stop = np.empty(n, bool), np.empty(n), np.empty(n)
+    edge[1:-1] = graph.arrays["csr.edge"][entries]
+    forward[1:-1] = graph.arrays["csr.forward"][entries]
+    start[1:-1] = ~forward[1:-1]  # whole edges run 0 -> 1, or 1 -> 0 when walked backwards
+    stop[1:-1] = forward[1:-1]
+    node[1:-1] = graph.arrays["csr.target"][entries]
+    entry[1:-1] = entries
+    edge[0], forward[0], start[0], stop[0] = oe, first_forward, of, float(first_forward)
+    edge[-1], forward[-1], start[-1], stop[-1] = de, last_forward, float(not last_forward), df
+    node[0], node[-1] = path.start_node, -1
+    entry[0] = (router.forward_entry if first_forward else router.backward_entry)[oe]
+    entry[-1] = (router.forward_entry if last_forward else router.backward_entry)[de]
     # a point snapped onto a node leaves an empty piece at that end: it is not walked
-    share = walk.share
-    keep = np.ones(len(walk), dtype=bool)
-    keep[0] = share[0] != 0
-    keep[-1] = share[-1] != 0 or len(walk) - (not keep[0]) <= 1
-    if keep.all():
-        return walk
-    return _walk(*(getattr(walk, name)[keep] for name in _FIELDS))
+    first = 1 if start[0] == stop[0] else 0
+    last = n - 1 if start[-1] == stop[-1] and n - first > 1 else n
+    if first == 0 and last == n:
+        return Walk(edge, forward, start, stop, node, entry)
+    keep = slice(first, last)
+    return Walk(edge[keep], forward[keep], start[keep], stop[keep], node[keep], entry[keep])
 
 
 def _end_directions(graph: Graph, path: Path) -> tuple[bool, bool]:
@@ -137,9 +133,6 @@ def path_length_m(graph: Graph, path: Path) -> float:
     return whole + first + last
 
 
-_FIELDS = ("edge", "forward", "start", "stop", "node", "entry")
-
-
 def _walk(*columns: object) -> Walk:
     edge, forward, start, stop, node, entry = columns
     return Walk(
@@ -152,33 +145,11 @@ def _walk(*columns: object) -> Walk:
     )
 
 
-def piece_line(graph: Graph, walk: Walk) -> tuple[np.ndarray, np.ndarray]:
+def piece_line(graph: Graph, walk: Walk) -> Line:
     """Coordinates (lon, lat) of every piece in the direction walked, one run after another,
-    and the offsets of each piece's run (piece ``i`` is ``coords[offsets[i]:offsets[i + 1]]``).
-
-    Whole edges are gathered from the geometry arrays at once; only partial edges (the two
-    ends) are interpolated.
-    """
-    geom = graph.arrays["geom.indptr"]
-    first, after = geom[walk.edge], geom[walk.edge + 1]
-    whole = walk.share == 1.0
-    counts = np.where(whole, after - first, 0)
-    partial = {int(i): edge_slice(graph, int(walk.edge[i]), walk.start[i], walk.stop[i])
-               for i in np.flatnonzero(~whole)}  # fmt: skip
-    for i, part in partial.items():
-        counts[i] = len(part)
-    offsets = np.concatenate(([0], np.cumsum(counts)))
-    piece_of = np.repeat(np.arange(len(walk)), counts)
-    within = np.arange(int(offsets[-1])) - offsets[piece_of]
-    source = np.where(
-        walk.forward[piece_of], first[piece_of] + within, after[piece_of] - 1 - within
-    )
-    coords = np.empty((int(offsets[-1]), 2))
-    coords[:, 0] = graph.arrays["geom.lon"][source]
-    coords[:, 1] = graph.arrays["geom.lat"][source]
-    for i, part in partial.items():
-        coords[offsets[i] : offsets[i + 1]] = part
-    return coords, offsets
+    with the offsets of each piece's run (piece ``i`` is ``coords[offsets[i]:offsets[i + 1]]``)
+    and each piece's headings (see `geometry.walk_line`)."""
+    return walk_line(graph, walk.edge, walk.forward, walk.start, walk.stop)
 
 
 def piece_coords(graph: Graph, piece: Piece) -> np.ndarray:
@@ -194,13 +165,12 @@ def coordinates(
     walk: Walk,
     origin: tuple[float, float],
     destination: tuple[float, float],
-    line: np.ndarray | None = None,
+    line: Line | None = None,
 ) -> np.ndarray:
     """The line walked (lon, lat), from the origin point to the destination point
-    (``line`` is `piece_line`'s coordinates, when already at hand)."""
-    if line is None:
-        line = piece_line(graph, walk)[0]
-    return join([np.array([origin]), line, np.array([destination])])
+    (``line``: the walk's `piece_line`, when already at hand)."""
+    coords = (line if line is not None else piece_line(graph, walk)).coords
+    return join([np.array([origin]), coords, np.array([destination])])
 
 
 def lengths_m(graph: Graph, walk: Walk) -> np.ndarray:
