@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 from datetime import datetime
 from typing import Any
 
@@ -129,15 +130,16 @@ def _reports_that_changed(
 
 
 _STEP_FIELDS = tuple(field.name for field in dataclasses.fields(words.Step))
+_step_values = operator.attrgetter(*_STEP_FIELDS)  # every field of a step, in one call
 
 
 def _step_fields(step: words.Step) -> dict[str, Any]:
-    """The set fields of a guidance step (shallow: names stay as they are)."""
+    """The set fields of a guidance step: those not empty, zero, false or None (names are
+    copied, so an answer never shares them)."""
     out = {}
-    for name in _STEP_FIELDS:
-        value = getattr(step, name)
-        if value not in (None, "", False) and value != {}:
-            out[name] = dict(value) if isinstance(value, dict) else value
+    for name, value in zip(_STEP_FIELDS, _step_values(step), strict=True):
+        if value:
+            out[name] = dict(value) if type(value) is dict else value
     return out
 
 

@@ -162,6 +162,7 @@ def _number_symbols(lang: str) -> tuple[str, str, str]:
     return get_decimal_symbol(lang), get_group_symbol(lang), get_minus_sign_symbol(lang)
 
 
+@lru_cache(maxsize=16384)  # a route's words repeat a few rounded distances
 def format_number(value: float, lang: str, max_decimals: int = 1, min_decimals: int = 0) -> str:
     """A number in the locale's digits: ``1,234.5`` (en), ``1 234,5`` (ru, kk; non-breaking space).
 

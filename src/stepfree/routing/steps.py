@@ -8,7 +8,6 @@ are announced where they are met, in order.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
@@ -59,6 +58,13 @@ def _names_of(graph: Graph, ids: tuple[int, ...]) -> dict[str, str]:
     return {
         key: strings[i] for key, i in zip(_NAME_KEYS, ids, strict=False) if i >= 0 and strings[i]
     }
+
+
+def _name_cache(graph: Graph) -> dict[tuple[int, ...], dict[str, str]]:
+    """Names by language, per stretch key, shared by a graph's routes (never changed: an
+    answer copies them)."""
+    cache: dict[tuple[int, ...], dict[str, str]] = graph.derived.setdefault("stretch_names", {})
+    return cache
 
 
 def _names(graph: Graph, edge: int) -> dict[str, str]:
@@ -236,20 +242,22 @@ def build_steps(graph: Graph, walk: Walk, line: Line | None = None) -> list[Step
     events = (node_events(graph)[np.maximum(walk.node, 0)] & (walk.node >= 0)).tolist()
     line = line if line is not None else piece_line(graph, walk)
     heading_in, heading_out = line.heading_in.tolist(), line.heading_out.tolist()
+    names_of = _name_cache(graph)
     steps: list[Step] = []
     stretch_key: tuple[int, ...] | None = None
     distance = 0.0
     facing = math.nan  # the bearing one faces at the end of the last piece with a direction
-    pending: dict[str, Any] = {}  # keyword arguments of the next Step
-    crossing_ways_seen: set[int] = set()
+    pending: Step | None = None  # the stretch being walked; its distance is set when it ends
 
     def flush() -> None:
-        nonlocal distance
-        if pending:
-            steps.append(Step(**{**pending, "distance_m": round(distance, 1)}))
-            pending.clear()
+        nonlocal distance, pending
+        if pending is not None:
+            pending.distance_m = round(distance, 1)
+            steps.append(pending)
+            pending = None
         distance = 0.0
 
+    crossing_ways_seen: set[int] = set()
     for index, kind in enumerate(kinds):
         edge = int(edges[index])
         if kind == _STEPS:
@@ -284,12 +292,11 @@ def build_steps(graph: Graph, walk: Walk, line: Line | None = None) -> list[Step
                     if not (math.isnan(facing) or math.isnan(into))
                     else "continue"
                 )
-                pending.update(
-                    kind=turn,
-                    names=_names_of(graph, key),
-                    way_kind=WAY_KINDS[kind],
-                    side=_side(sidewalks[index], forwards[index]),
-                )
+                names = names_of.get(key)
+                if names is None:
+                    names = names_of[key] = _names_of(graph, key)
+                side = _side(sidewalks[index], forwards[index])
+                pending = Step(turn, names=names, way_kind=WAY_KINDS[kind], side=side)
                 stretch_key = key
             distance += lengths[index]
             grade = grades[index]
