@@ -243,7 +243,8 @@ def isochrone_section(data: dict) -> str:
         "`contours` 5, 10, 15 minutes, `polygons: true`, `costing: pedestrian`, "
         "`type: wheelchair` (`max_distance` 100 km). Same process model and warm-up (5 "
         "untimed isochrones) as routes. The two draw different shapes from the same kind of "
-        "search: stepfree unites 25 m buffers of every stretch of way reached (GEOS), so its "
+        "search: stepfree computes at each node of a 10 m grid the distance to the nearest "
+        "way reached and traces where it is 25 m (compiled marching squares), so its "
         "polygons follow the network; Valhalla writes the arrival times onto a grid and "
         "traces contour lines through it, then generalises them.",
         "",

@@ -1,4 +1,8 @@
-"""Isochrones: reached network by travel time, partial edges, profile limits, nesting, CLI."""
+"""Isochrones: reached network by travel time, partial edges, profile limits, nesting, shape, CLI.
+
+The shape is checked against an independent construction: the reached stretches cut from each
+edge's geometry with shapely, and the exact distance to them.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,20 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import shapely
 from shapely.geometry import Point, shape
+from shapely.ops import substring
 
 from stepfree import cli
-from stepfree._api import isochrone
+from stepfree._api import isochrone, router_for
 from stepfree.errors import BadInput
 from stepfree.graph.model import Graph
 from stepfree.graph.store import save_graph
-from stepfree.routing.isochrone import BUFFER_M, check_minutes
+from stepfree.profiles.model import preset
+from stepfree.routing import isochrone as iso
+from stepfree.routing.isochrone import BUFFER_M, CELL_M, check_minutes
 from stepfree.routing.router import NoUsableWay
 
 from worlds import EARTH_RADIUS_M, World
@@ -187,6 +195,125 @@ def test_minutes_sorted_without_repeats() -> None:
     assert check_minutes((15, 5, 10, 5)) == (5.0, 10.0, 15.0)
     assert check_minutes(7.5) == (7.5,)
     assert check_minutes("15, 5,10") == (5.0, 10.0, 15.0)
+
+
+# --- the shape: the ground within BUFFER_M of the ways reached --------------------------------
+
+#: How far the traced band may stray from the exact one (m): a grid cell's diagonal, since a
+#: point in a cell lies within it of the cell's corners, whose distances are exact.
+CELL_DIAGONAL_M = CELL_M * math.sqrt(2)
+
+
+def _reached_lines(graph: Graph, found: iso.Reach, lon0: float, lat0: float) -> shapely.Geometry:
+    """The reached stretches as lines in the local plane (metres east and north of lon0,
+    lat0), cut from each edge's drawn geometry by fraction of its planar length."""
+    per_deg_lat = M_PER_DEG_LAT
+    per_deg_lon = per_deg_lat * math.cos(math.radians(lat0))
+    lines = []
+    for edge, start, stop in zip(found.edges, found.start, found.stop, strict=True):
+        coords = graph.edge_coords(int(edge))
+        xy = np.column_stack(
+            ((coords[:, 0] - lon0) * per_deg_lon, (coords[:, 1] - lat0) * per_deg_lat)
+        )
+        lines.append(substring(shapely.LineString(xy), start, stop, normalized=True))
+    return shapely.union_all(lines)
+
+
+def test_polygons_hold_the_ways_reached_and_nothing_far_from_them(sample_graph: Graph) -> None:
+    router = router_for(sample_graph)
+    profile = preset("manual_wheelchair")
+    costs = router.costs(profile, router.context(profile, None))
+    start = router.endpoint(*HELSINKI, costs, "origin")
+    lon0, lat0 = start.snap.lon, start.snap.lat
+    reaches = iso.reach(router, start, costs, [120.0, 300.0])
+    polygons = iso.reach_polygons(sample_graph, reaches, start, lon0, lat0)
+    rng = np.random.default_rng(3)
+    for found, polygon in zip(reaches, polygons, strict=True):
+        ways = _reached_lines(sample_graph, found, lon0, lat0)
+        lines = shapely.union_all([ways, Point(0, 0)])  # and where the person stands
+        # every reached point is inside its time's polygon
+        on_ways = shapely.line_interpolate_point(
+            shapely.get_parts(ways), rng.uniform(0, 1, (50, 1)), normalized=True
+        ).ravel()
+        assert shapely.contains(polygon, on_ways).all()
+        # random ground: near the ways inside, far from them outside, as the exact band says
+        west, south, east, north = shapely.bounds(lines)
+        x = rng.uniform(west - 60, east + 60, 4000)
+        y = rng.uniform(south - 60, north + 60, 4000)
+        distance = shapely.distance(lines, shapely.points(x, y))
+        inside = shapely.contains_xy(polygon, x, y)
+        assert inside[distance < BUFFER_M - CELL_DIAGONAL_M].all()
+        assert not inside[distance > BUFFER_M + CELL_DIAGONAL_M].any()
+        # and mostly right in between: the cut is exact beside straight ways
+        agree = inside == (distance < BUFFER_M)
+        assert agree.mean() > 0.99
+    assert polygons[1].buffer(0.02).contains(polygons[0])
+
+
+def test_the_collection_draws_the_same_polygons(sample_graph: Graph) -> None:
+    router = router_for(sample_graph)
+    profile = preset("pedestrian")
+    costs = router.costs(profile, router.context(profile, None))
+    start = router.endpoint(*HELSINKI, costs, "origin")
+    lon0, lat0 = start.snap.lon, start.snap.lat
+    reaches = iso.reach(router, start, costs, [60.0, 180.0])
+    local = iso.reach_polygons(sample_graph, reaches, start, lon0, lat0)
+    drawn = _polygons(isochrone(HELSINKI, (1, 3), graph=sample_graph))
+    per_deg_lon = M_PER_DEG_LAT * math.cos(math.radians(lat0))
+    for polygon, feature in zip(local, drawn, strict=True):
+        metres = shapely.transform(
+            feature, lambda xy: (xy - [lon0, lat0]) * [per_deg_lon, M_PER_DEG_LAT]
+        )
+        assert shapely.symmetric_difference(metres, polygon).area < 1e-3 * polygon.area
+
+
+SQUARE = World(
+    """
+    a-----b
+    |     |
+    |     |
+    d-----c
+    """,
+    ways={"abcda": CLEAN},
+    grid_m=40,
+)  # a loop of footway round a block 240 m square
+
+
+def test_an_enclosed_block_out_of_reach_is_a_hole(tmp_path: Path) -> None:
+    graph = SQUARE.graph(tmp_path)
+    result = isochrone(_at(SQUARE, "a"), (5, 15), at=SUMMER, graph=graph)
+    # 5 min (390 m each way from a): the loop is open at c, so the block is not enclosed
+    partial, whole = _polygons(result)
+    assert [p["reached_length_m"] for p in _props(result)] == pytest.approx([780, 960], abs=1)
+    assert partial.geom_type == whole.geom_type == "Polygon"
+    assert not partial.interiors
+    # 15 min: the whole loop; the middle of the block is farther than BUFFER_M from it
+    assert len(whole.interiors) == 1
+    (lon_a, lat_a), (lon_c, lat_c) = SQUARE.positions()["a"], SQUARE.positions()["c"]
+    middle = Point((lon_a + lon_c) / 2, (lat_a + lat_c) / 2)
+    assert not whole.contains(middle)
+    assert whole.contains(Point(lon_a, lat_a))
+    hole_m2 = (
+        shapely.Polygon(whole.interiors[0]).area * M_PER_DEG_LAT**2 * math.cos(math.radians(lat_a))
+    )
+    assert hole_m2 == pytest.approx((240 - 2 * BUFFER_M) ** 2, rel=0.03)
+    assert whole.buffer(1e-7).contains(partial)
+
+
+def test_a_side_blocked_gives_a_lopsided_polygon(tmp_path: Path) -> None:
+    # a-b is 240 m of steps (forbidden to a wheelchair), b-c 240 m of smooth footway
+    steps = {k: v for k, v in CLEAN.items() if k != "wheelchair"} | {"highway": "steps"}
+    world = World("a-----b-----c", ways={"ab": steps, "bc": CLEAN}, grid_m=40)
+    graph = world.graph(tmp_path)
+    rolling = isochrone(_at(world, "b"), 2, "manual_wheelchair", at=SUMMER, graph=graph)
+    polygon = _polygons(rolling)[0]
+    walked_m = _props(rolling)[0]["reached_length_m"]
+    assert 50 < walked_m < 240  # along b-c only
+    east_m = _east_m(world, polygon, "b")
+    lon_b, lat_b = world.positions()["b"]
+    west_m = (lon_b - polygon.bounds[0]) * M_PER_DEG_LAT * math.cos(math.radians(lat_b))
+    assert east_m == pytest.approx(walked_m + BUFFER_M, abs=1.5)
+    assert west_m == pytest.approx(BUFFER_M, abs=1.5)  # where the person stands, no more
 
 
 # --- the sample city ---------------------------------------------------------------------------
