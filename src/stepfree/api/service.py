@@ -237,12 +237,16 @@ class Service:
                 )
 
     def warm_up(self) -> None:
-        """Load the compiled search kernels now rather than on the first request."""
+        """Load (or, with an empty numba cache, compile: seconds) the route and isochrone
+        kernels now rather than on the first request."""
         if self.graph.n_edges == 0:
             return
+        from stepfree.routing.isochrone import isochrone_collection
+
         lat, lon = float(self.graph.node("lat")[0]), float(self.graph.node("lon")[0])
         try:
             with self.router() as router:
                 answer(router, (lat, lon), (lat, lon), preset("pedestrian"), "en", None)
+                isochrone_collection(router, (lat, lon), 1, preset("pedestrian"))
         except (StepfreeError, LookupError) as error:
             log.debug("warm-up route: %s", error)
