@@ -57,9 +57,10 @@ def build_graph(
 
         progress("sampling terrain", graph.n_edges)
         graph = graph_with_dem_inclines(graph, dem_raster)
-    from stepfree.routing.landmarks import graph_with_landmarks  # numba: only when building
+    from stepfree.routing.landmarks import STORED_FROM_NODES, graph_with_landmarks
 
-    progress("placing landmarks", graph.n_nodes)
+    if graph.n_nodes >= STORED_FROM_NODES:
+        progress("placing landmarks", graph.n_nodes)
     graph = graph_with_landmarks(graph)
     if output is not None:
         progress("writing graph", graph.n_edges)

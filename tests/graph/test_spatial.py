@@ -8,7 +8,7 @@ import shapely
 
 from stepfree.graph.geo import to_local_m
 from stepfree.graph.model import Graph
-from stepfree.graph.spatial import nearest_edge
+from stepfree.graph.nearest import nearest_edge
 
 
 def _oracle(graph: Graph, lon: float, lat: float, usable: np.ndarray | None) -> tuple[int, float]:

@@ -13,7 +13,7 @@ import pytest
 from stepfree.errors import BadData
 from stepfree.graph.geo import haversine_m
 from stepfree.graph.model import Graph
-from stepfree.graph.spatial import nearest_edge
+from stepfree.graph.nearest import nearest_edge
 from stepfree.profiles.model import preset
 from stepfree.reports import (
     Report,

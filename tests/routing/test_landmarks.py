@@ -4,6 +4,7 @@ overestimates, and a search with them finds routes exactly as good as one withou
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -16,8 +17,16 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from search_helpers import assert_valid_walk, csr_from_entries, ends
 from stepfree._api import router_for
 from stepfree.graph.model import Graph
+from stepfree.graph.store import load_graph, save_graph
 from stepfree.profiles.model import profile_from_request
-from stepfree.routing.landmarks import ARRAY, landmark_distances, landmark_table
+from stepfree.routing import landmarks as landmarks_module
+from stepfree.routing.landmarks import (
+    ARRAY,
+    compiled_distances,
+    graph_with_landmarks,
+    landmark_distances,
+    landmark_table,
+)
 from stepfree.routing.router import NoUsableWay
 from stepfree.routing.search import SearchWorkspace, entry_sources, shortest_path
 
@@ -45,12 +54,18 @@ def test_landmark_distances_are_walking_distances_over_every_edge(sample_graph: 
     # scipy, undirected: the same network, every edge both ways (parallel edges: the shortest)
     expected = dijkstra(_length_matrix(sample_graph), directed=False, indices=landmarks).T
     np.testing.assert_allclose(table, expected, rtol=1e-6)
-    # landmarks sit in the largest connected part; every node outside it is inf in every column
+    # landmarks sit in one connected part, the largest here; every node outside it is inf
     _, label = connected_components(_length_matrix(sample_graph), directed=False)
     largest = np.argmax(np.bincount(label))
     assert (label[landmarks] == largest).all()
     assert np.isinf(table[label != largest]).all()
     assert np.isfinite(table[label == largest]).all()
+
+
+def test_the_compiled_search_gives_the_same_table(sample_graph: Graph) -> None:
+    built = landmark_distances(sample_graph)
+    routed = landmark_distances(sample_graph, distances=compiled_distances(sample_graph))
+    np.testing.assert_allclose(routed, built, rtol=1e-6)
 
 
 def test_landmarks_are_spread_farthest_first(sample_graph: Graph) -> None:
@@ -61,9 +76,19 @@ def test_landmarks_are_spread_farthest_first(sample_graph: Graph) -> None:
     assert table[landmarks[1], 0] == pytest.approx(reach.max())
 
 
-def test_the_graph_file_carries_the_table(sample_graph: Graph) -> None:
-    assert ARRAY in sample_graph.arrays  # written by build_graph
-    assert landmark_table(sample_graph) is sample_graph.arrays[ARRAY]
+def test_big_networks_carry_the_table_in_their_file_small_ones_compute_it_once(
+    sample_graph: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert ARRAY not in sample_graph.arrays  # the sample city is small
+    table = landmark_table(sample_graph)
+    assert landmark_table(sample_graph) is table  # computed once per graph
+    monkeypatch.setattr(landmarks_module, "STORED_FROM_NODES", sample_graph.n_nodes)
+    stored = graph_with_landmarks(sample_graph)
+    save_graph(stored, tmp_path / "big.sfg")
+    loaded = load_graph(tmp_path / "big.sfg")
+    np.testing.assert_array_equal(loaded.arrays[ARRAY], stored.arrays[ARRAY])
+    assert landmark_table(loaded) is loaded.arrays[ARRAY]
+    np.testing.assert_allclose(loaded.arrays[ARRAY], table, rtol=1e-6)
 
 
 @st.composite

@@ -28,7 +28,7 @@ from stepfree.api.errors import Overloaded
 from stepfree.api.settings import Settings, default_db_url
 from stepfree.errors import BadInput, StepfreeError
 from stepfree.graph.model import Graph
-from stepfree.graph.spatial import nearest_edge
+from stepfree.graph.nearest import nearest_edge
 from stepfree.profiles.model import Profile, preset
 from stepfree.profiles.overlay import EMPTY, Overlay
 from stepfree.reports.domain import ApiKey, ReportIn

@@ -16,7 +16,7 @@ import numpy as np
 
 from stepfree.graph.geo import haversine_m
 from stepfree.graph.model import Graph
-from stepfree.graph.spatial import nearest_edge
+from stepfree.graph.nearest import nearest_edge
 from stepfree.profiles.overlay import Closure, Overlay
 from stepfree.reports.domain import Report, ReportStatus, ReportType
 

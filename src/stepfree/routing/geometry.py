@@ -13,7 +13,7 @@ from numba import njit
 
 from stepfree.graph.geo import EARTH_RADIUS_M, haversine_m
 from stepfree.graph.model import Graph
-from stepfree.graph.spatial import haversine_between_m
+from stepfree.graph.nearest import haversine_between_m
 
 
 def edge_slice(graph: Graph, edge: int, start: float, stop: float) -> np.ndarray:

@@ -20,7 +20,7 @@ from stepfree.cities.model import City
 from stepfree.errors import BadInput
 from stepfree.graph.geo import EARTH_RADIUS_M, to_local_m
 from stepfree.graph.model import Graph
-from stepfree.graph.spatial import Snap, nearest_edge
+from stepfree.graph.nearest import Snap, nearest_edge
 from stepfree.profiles.cost_cache import CostCache
 from stepfree.profiles.costing import Costs
 from stepfree.profiles.model import Profile
