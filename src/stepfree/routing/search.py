@@ -169,7 +169,7 @@ def _astar(graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, lm, scr
         if k != 0.0:
             goal_x[j], goal_y[j] = x_m[g], y_m[g]
     min_goal_cost = goal_costs.min() if goals.shape[0] else np.inf
-    best, best_node, size, settled, bad = np.inf, -1, 0, 0, -1
+    best, best_node, best_goal, size, settled, bad = np.inf, -1, -1, 0, 0, -1
     for i in range(sources.shape[0]):
         s = sources[i]
         if stamp[s] != gen:
@@ -185,7 +185,7 @@ def _astar(graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, lm, scr
             dist[s] = source_costs[i]
             for j in range(n_goals):  # goals are few: the ends of the destination's edge
                 if goals[j] == s and dist[s] + goal_costs[j] < best:
-                    best, best_node = dist[s] + goal_costs[j], s
+                    best, best_node, best_goal = dist[s] + goal_costs[j], s, j
             if size == keys.shape[0]:
                 keys, nodes = _grown(keys, nodes, size)
             _sift_up(keys, nodes, size, dist[s] + h[s], s)
@@ -229,7 +229,7 @@ def _astar(graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, lm, scr
                 dist[v], pred[v] = nd, e
                 for j in range(n_goals):
                     if goals[j] == v and nd + goal_costs[j] < best:
-                        best, best_node = nd + goal_costs[j], v
+                        best, best_node, best_goal = nd + goal_costs[j], v, j
                 if nd + h[v] < best:
                     if size == keys.shape[0]:
                         keys, nodes = _grown(keys, nodes, size)
@@ -244,7 +244,11 @@ def _astar(graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, lm, scr
     for i in range(length - 1, -1, -1):
         entries[i] = pred[v]
         v = _entry_source(indptr, pred[v])
-    return best, entries, start, best_node, settled, bad, (keys, nodes)
+    first = -1  # the cheapest source at the start node (a node may be given twice)
+    for i in range(sources.shape[0]):
+        if sources[i] == start and (first < 0 or source_costs[i] < source_costs[first]):
+            first = i
+    return best, entries, first, best_goal, settled, bad, (keys, nodes)
 
 
 # --- bounded Dijkstra (one source set), and many-to-many over it -----------------------------
@@ -515,24 +519,16 @@ def astar(
     For callers that build these arrays themselves (the router), so a query pays no checks
     it cannot fail; the kernel still refuses a negative or NaN entry cost (`BadData`).
     """
-    keep = np.isfinite(target_costs)
     ws = workspace
     best, entries, start, goal, settled, bad, ws.heap = _astar(
-        graph, sources, source_costs, targets[keep], target_costs[keep], x_m, y_m,
-        min_cost_per_m, landmarks, ws.scratch, ws.next_generation(), ws.heap,
+        graph, sources, source_costs, targets, target_costs, x_m, y_m, min_cost_per_m,
+        landmarks, ws.scratch, ws.next_generation(), ws.heap,
     )  # fmt: skip
     ws.settled = int(settled)
     _check_bad(bad, graph[2])
     if goal < 0:
         return PathResult(np.inf, np.empty(0, np.int64), -1, -1)
-    at_start = np.flatnonzero(sources == start)
-    at_goal = np.flatnonzero(targets == goal)
-    return PathResult(
-        float(best),
-        entries,
-        int(at_start[np.argmin(source_costs[at_start])]),
-        int(at_goal[np.argmin(target_costs[at_goal])]),
-    )
+    return PathResult(float(best), entries, int(start), int(goal))
 
 
 def one_to_all_sparse(
