@@ -61,7 +61,7 @@ def nearest_edge(
         qx, qy, gx, gy, nx, ny, cell, first_ring, last_ring, float(max_distance_m),
         arrays["grid.cell_ids"], arrays["grid.cell_indptr"], arrays["grid.cell_seg"],
         arrays["grid.seg_start"], arrays["grid.seg_edge"], arrays["geom.indptr"],
-        arrays["geom.lon"], arrays["geom.lat"], _NO_MASK if usable is None else usable,
+        arrays["geom.lon"], arrays["geom.lat"], _read_only(usable),
         usable is not None, k, float(lon0), float(lat0), cos_lat0, EARTH_RADIUS_M,
     )  # fmt: skip
     if not found or distance > max_distance_m:
@@ -96,6 +96,20 @@ def _snap(
 
 
 _NO_MASK = np.zeros(0, dtype=bool)
+_NO_MASK.flags.writeable = False
+
+
+def _read_only(usable: np.ndarray | None) -> np.ndarray:
+    """The mask as a read-only array: numba compiles one kernel per writability, and a
+    kernel first compiled while serving (the report path passes no mask, routing passes the
+    costs' read-only one) would be compiled again by every process that is stopped before it
+    writes its cache."""
+    if usable is None:
+        return _NO_MASK
+    if usable.flags.writeable:
+        usable = usable.view()
+        usable.flags.writeable = False
+    return usable
 
 
 @njit(cache=True, nogil=True)
