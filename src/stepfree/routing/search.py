@@ -1,10 +1,10 @@
 """Searches over the directed CSR adjacency: A*, bounded Dijkstra, many-to-many.
 
-The kernels (`search_kernels`) know arrays only: ``indptr`` (int64, ``n_nodes + 1``), ``target`` (int32 per
-entry), ``cost`` (float64 per entry, ``>= 0``; ``inf`` means impassable). They are compiled
-with numba (``cache=True`` so a new process loads machine code instead of recompiling, and
-``nogil=True`` so threads, each with its own workspace, can search at once); no Python runs
-per node or per edge during a query.
+The kernels (`search_kernels`) know arrays only: ``indptr`` (int64, ``n_nodes + 1``),
+``target`` (int32 per entry), ``cost`` (float64 per entry, ``>= 0``; ``inf`` means
+impassable). They are compiled with numba (``cache=True`` so a new process loads machine code
+instead of recompiling, and ``nogil=True`` so threads, each with its own workspace, can search
+at once); no Python runs per node or per edge during a query.
 
 A `SearchWorkspace` holds the per-node scratch arrays. Each query bumps a generation counter
 instead of clearing them, so a query touches only the nodes it explores: a short route on a
