@@ -26,6 +26,7 @@ from stepfree.profiles.costing import Costs
 from stepfree.profiles.model import Profile
 from stepfree.profiles.overlay import EMPTY, Overlay
 from stepfree.profiles.rules import Context
+from stepfree.routing.cost_landmarks import CostLandmarks
 from stepfree.routing.landmarks import landmark_table
 from stepfree.routing.search import PathResult, SearchWorkspace, astar
 
@@ -110,6 +111,7 @@ class Router:
             np.asarray(graph.arrays["csr.target"], dtype=np.int32),
         )
         self.landmarks = landmark_table(graph)
+        self.cost_landmarks = CostLandmarks(*self._csr, self.landmarks)
         forward = graph.arrays["csr.forward"] == 1
         edge = graph.arrays["csr.edge"]
         self.forward_entry = np.empty(graph.n_edges, dtype=np.int64)
@@ -231,6 +233,7 @@ class Router:
             costs.min_cost_per_m,
             self.workspace,
             self.landmarks,
+            self.cost_landmarks.table(costs.entry_cost),
         )
         best = Path(
             origin,

@@ -168,6 +168,7 @@ def shortest_path(
     min_cost_per_m: float = 0.0,
     workspace: SearchWorkspace | None = None,
     landmarks: ArrayLike | None = None,
+    cost_landmarks: ArrayLike | None = None,
 ) -> PathResult:
     """Cheapest route from any of several sources to any of several targets (A*).
 
@@ -189,6 +190,10 @@ def shortest_path(
         ``(n_nodes, L)`` metres from L landmarks to every node (`routing.landmarks`; ``inf``
         outside the landmarks' connected part), over a graph on which every entry's cost is at
         least its length * ``min_cost_per_m``: a tighter bound than the straight line.
+    cost_landmarks : array_like, optional
+        ``(n_nodes, 2 L)`` costs from L landmarks to every node, then from every node to them
+        (`routing.cost_landmarks`; ``inf`` where none), computed on costs no higher than
+        ``cost`` entry by entry. Used instead of ``landmarks`` when given.
 
     Returns
     -------
@@ -219,9 +224,18 @@ def shortest_path(
             raise BadInput(f"landmarks must be an (n_nodes, L) table with n_nodes = {n_nodes}")
         if np.isnan(table).any() or (table < 0).any():
             raise BadInput("landmarks must be distances >= 0 (inf outside their part)")
+    cost_table = NO_LANDMARKS
+    if cost_landmarks is not None:
+        cost_table = np.ascontiguousarray(cost_landmarks, dtype=np.float32)
+        if cost_table.ndim != 2 or cost_table.shape[0] != n_nodes or cost_table.shape[1] % 2:
+            raise BadInput(
+                f"cost_landmarks must be an (n_nodes, 2 L) table with n_nodes = {n_nodes}"
+            )
+        if np.isnan(cost_table).any() or (cost_table < 0).any():
+            raise BadInput("cost_landmarks must be costs >= 0 (inf where none)")
     return astar(
         graph, sources, source_costs, targets, target_costs, x_m, y_m, k,
-        _workspace(workspace, n_nodes), table,
+        _workspace(workspace, n_nodes), table, cost_table,
     )  # fmt: skip
 
 
@@ -236,6 +250,7 @@ def astar(
     min_cost_per_m: float,
     workspace: SearchWorkspace,
     landmarks: np.ndarray = NO_LANDMARKS,
+    cost_landmarks: np.ndarray = NO_LANDMARKS,
 ) -> PathResult:
     """`shortest_path` on arrays already checked and in the kernel's types: ``graph`` is
     ``(indptr int64, target int32, cost float64)``, nodes int64, costs float64 without NaN.
@@ -246,7 +261,7 @@ def astar(
     ws = workspace
     best, entries, start, goal, settled, bad, ws.heap = astar_kernel(
         graph, sources, source_costs, targets, target_costs, x_m, y_m, min_cost_per_m,
-        landmarks, ws.scratch, ws.next_generation(), ws.heap,
+        landmarks, cost_landmarks, ws.scratch, ws.next_generation(), ws.heap,
     )  # fmt: skip
     ws.settled = int(settled)
     _check_bad(bad, graph[2])

@@ -17,6 +17,9 @@ INITIAL_HEAP = 1024  # entries; the heap doubles when full (duplicates: lazy del
 #: Landmark distances are float32: a landmark bound gives up this share of itself, so rounding
 #: can never make it overestimate (float32 keeps ~7 significant digits).
 _ROUNDING_SLACK = 1e-5
+#: Cost landmark tables are float32 too: each value is within this share of the exact one, so
+#: a bound from two of them gives up this share of their sum.
+_ROUNDING_SLACK_F32 = 2.0**-23
 #: Landmarks used per query, chosen for the pair among all the graph has.
 _ACTIVE_LANDMARKS = 4
 #: No landmarks: a table without columns.
@@ -80,18 +83,55 @@ def _pop(keys, nodes, size):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _heuristic(v, x_m, y_m, goal_x, goal_y, goal_cost, k, min_goal_cost, lm, active, goal_lm):
-    # min over goals of (a lower bound of the metres left * k + final cost), k the least cost
-    # per metre: admissible, and consistent when every entry costs at least its length * k.
-    # The metres left are at least the straight line and, with landmarks (lm: metres from
-    # each landmark to each node), at least |d(L, goal) - d(L, v)| for each active landmark L.
-    if k == 0.0:
+def _cost_bound(row_v, row_g, active, n_landmarks):
+    # a lower bound of the cost from v to g from a cost landmark table (`cost_landmarks`): row
+    # columns are the costs from each landmark L, then to each. With c the profile's costs,
+    # c(L, g) <= c(L, v) + c(v, g) and c(v, L) <= c(v, g) + c(g, L). inf: v cannot reach g (L
+    # reaches v but not g, or g reaches L but v does not). Each float32 value may be off by
+    # one rounding, which the slack covers.
+    bound = 0.0
+    for a in range(active.shape[0]):
+        m = active[a]
+        from_v = np.float64(row_v[m])
+        if from_v < np.inf:
+            from_g = np.float64(row_g[m])
+            if from_g == np.inf:
+                return np.inf
+            bound = max(bound, from_g - from_v - _ROUNDING_SLACK_F32 * (from_g + from_v))
+        to_g = np.float64(row_g[n_landmarks + m])
+        if to_g < np.inf:
+            to_v = np.float64(row_v[n_landmarks + m])
+            if to_v == np.inf:
+                return np.inf
+            bound = max(bound, to_v - to_g - _ROUNDING_SLACK_F32 * (to_v + to_g))
+    return bound
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _heuristic(v, bounds):
+    # min over goals of (a lower bound of the cost left + final cost). The cost left is at
+    # least k * the metres left (k the least cost per metre), the metres left at least the
+    # straight line and, with metre landmarks (lm: metres from each landmark to each node), at
+    # least |d(L, goal) - d(L, v)| for each active landmark L. With a cost landmark table
+    # (clm), that bound is used instead of the metre landmarks (`_cost_bound`).
+    # Admissible, and consistent when every entry costs at least its length * k.
+    x_m, y_m, goal_x, goal_y, goal_cost, k, min_goal_cost, lm, active, goal_lm, clm, goal_clm = (
+        bounds
+    )
+    n_cost = clm.shape[1] // 2
+    if k == 0.0 and n_cost == 0:
         return min_goal_cost
     best = np.inf
     for j in range(goal_x.shape[0]):
-        dx = x_m[v] - goal_x[j]
-        dy = y_m[v] - goal_y[j]
-        metres = np.sqrt(dx * dx + dy * dy)
+        metres = 0.0
+        if k != 0.0:
+            dx = x_m[v] - goal_x[j]
+            dy = y_m[v] - goal_y[j]
+            metres = np.sqrt(dx * dx + dy * dy)
+        if n_cost > 0:
+            left = max(k * metres, _cost_bound(clm[v], goal_clm[j], active, n_cost))
+            best = min(best, left + goal_cost[j])
+            continue
         if active.shape[0] > 0:
             outside = np.isinf(lm[v, 0])  # not in the landmarks' part: no bound from them
             if outside != np.isinf(goal_lm[j, 0]):
@@ -121,6 +161,20 @@ def _active_landmarks(lm, source, goal, count):
     return chosen
 
 
+@njit(cache=True, nogil=True)
+def _active_cost_landmarks(clm, source, goal, count):
+    # the cost landmarks that bound the cost from source to goal best
+    n_landmarks = clm.shape[1] // 2
+    one = np.empty(1, np.int64)
+    score = np.empty(n_landmarks)
+    for m in range(n_landmarks):
+        one[0] = m
+        score[m] = _cost_bound(clm[source], clm[goal], one, n_landmarks)
+    order = np.argsort(-score)
+    chosen = order[: min(count, n_landmarks)].copy()
+    return chosen
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _entry_source(indptr, entry):
     # source node of one CSR entry: binary search in indptr (path walks only, not per edge)
@@ -129,7 +183,7 @@ def _entry_source(indptr, entry):
 
 @njit(cache=True, nogil=True)
 def astar_kernel(
-    graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, lm, scratch, gen, heap
+    graph, sources, source_costs, goals, goal_costs, x_m, y_m, k, lm, clm, scratch, gen, heap
 ):
     indptr, target, cost = graph
     dist, pred, stamp, h, _ = scratch
@@ -138,16 +192,26 @@ def astar_kernel(
     goal_x = np.zeros(goals.shape[0])
     goal_y = np.zeros(goals.shape[0])
     active = np.empty(0, np.int64)
-    if k != 0.0 and sources.shape[0] > 0 and goals.shape[0] > 0:
-        active = _active_landmarks(lm, sources[0], goals[0], _ACTIVE_LANDMARKS)
-    goal_lm = np.empty((goals.shape[0], active.shape[0]), lm.dtype)
+    n_cost = clm.shape[1] // 2
+    if sources.shape[0] > 0 and goals.shape[0] > 0:
+        if n_cost > 0:
+            active = _active_cost_landmarks(clm, sources[0], goals[0], _ACTIVE_LANDMARKS)
+        elif k != 0.0:
+            active = _active_landmarks(lm, sources[0], goals[0], _ACTIVE_LANDMARKS)
+    goal_lm = np.empty((goals.shape[0], 0 if n_cost else active.shape[0]), lm.dtype)
+    goal_clm = np.empty((goals.shape[0], clm.shape[1]), clm.dtype)
     for j in range(goals.shape[0]):
-        for a in range(active.shape[0]):
+        for a in range(goal_lm.shape[1]):
             goal_lm[j, a] = lm[goals[j], active[a]]
+        goal_clm[j, :] = clm[goals[j], :]
         g = goals[j]
         if k != 0.0:
             goal_x[j], goal_y[j] = x_m[g], y_m[g]
     min_goal_cost = goal_costs.min() if goals.shape[0] else np.inf
+    # what the heuristic reads, passed as one tuple
+    bounds = (
+        x_m, y_m, goal_x, goal_y, goal_costs, k, min_goal_cost, lm, active, goal_lm, clm, goal_clm
+    )  # fmt: skip
     best, best_node, best_goal, size, settled, bad = np.inf, -1, -1, 0, 0, -1
     for i in range(sources.shape[0]):
         s = sources[i]
@@ -156,9 +220,7 @@ def astar_kernel(
                 gen,
                 np.inf,
                 -1,
-                _heuristic(
-                    s, x_m, y_m, goal_x, goal_y, goal_costs, k, min_goal_cost, lm, active, goal_lm
-                ),
+                _heuristic(s, bounds),
             )
         if source_costs[i] < dist[s]:
             dist[s] = source_costs[i]
@@ -190,19 +252,7 @@ def astar_kernel(
                     gen,
                     np.inf,
                     -1,
-                    _heuristic(
-                        v,
-                        x_m,
-                        y_m,
-                        goal_x,
-                        goal_y,
-                        goal_costs,
-                        k,
-                        min_goal_cost,
-                        lm,
-                        active,
-                        goal_lm,
-                    ),
+                    _heuristic(v, bounds),
                 )
             if nd < dist[v]:
                 dist[v], pred[v] = nd, e
