@@ -19,6 +19,7 @@ from stepfree.graph.model import Graph
 from stepfree.profiles.model import preset, profile_from_request
 from stepfree.routing import cost_landmarks as module
 from stepfree.routing.cost_landmarks import CostLandmarks, cost_landmark_table
+from stepfree.routing.router import Router
 from stepfree.routing.search import SearchWorkspace, entry_sources, shortest_path
 from stepfree.routing.search_kernels import NO_LANDMARKS
 
@@ -147,15 +148,34 @@ def test_a_router_computes_a_table_for_costs_searched_twice_and_lends_it_to_high
     assert tables.table(lower) is not own  # searched twice: a table of its own
 
 
-def test_graphs_from_the_size_limit_get_no_tables(
+def test_routers_of_a_graph_share_tables_and_prepare_computes_at_once(
+    sample_graph: Graph,
+) -> None:
+    first, second = Router(sample_graph), Router(sample_graph)
+    assert first.cost_landmarks is second.cost_landmarks
+    profile = preset("stroller")
+    costs = first.costs(profile, first.context(profile, None))
+    table = first.cost_landmarks.table(costs.entry_cost, prepare=True)
+    assert table.size
+    # the other router's costs are equal but another array: the same table, not a new one
+    again = second.costs(profile, second.context(profile, None))
+    assert again.entry_cost is not costs.entry_cost
+    for _ in range(3):
+        assert second.cost_landmarks.table(again.entry_cost) is table
+
+
+def test_tables_stay_within_their_memory_budget(
     sample_graph: Graph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     indptr, target, cost = _sample_csr(sample_graph)
-    monkeypatch.setattr(module, "BELOW_NODES", sample_graph.n_nodes)
     tables = CostLandmarks(indptr, target, router_for(sample_graph).landmarks)
-    assert not tables.enabled
-    for _ in range(3):
-        assert tables.table(cost) is NO_LANDMARKS
+    one = tables.table(cost, prepare=True)
+    monkeypatch.setattr(module, "MAX_BYTES", int(1.5 * one.nbytes))
+    lower = cost * 0.5  # not a bound for cost's table, so a table of its own
+    newer = tables.table(lower, prepare=True)
+    assert newer is not one
+    assert len(tables._tables) == 1  # the older one went, also for the costs that had it
+    assert tables.table(cost) is newer  # lent the newer one (0.5 x <= 1 x)
 
 
 @pytest.mark.parametrize("name", ["pedestrian", "manual_wheelchair", "blind", "walker"])

@@ -29,7 +29,7 @@ from stepfree.api.settings import Settings, default_db_url
 from stepfree.errors import BadInput, StepfreeError
 from stepfree.graph.model import Graph
 from stepfree.graph.nearest import nearest_edge
-from stepfree.profiles.model import Profile, preset
+from stepfree.profiles.model import Profile, preset, preset_names
 from stepfree.profiles.overlay import EMPTY, Overlay
 from stepfree.reports.domain import ApiKey, ReportIn
 from stepfree.reports.overlay import SNAP_EDGE_M, overlay_from_reports
@@ -238,7 +238,8 @@ class Service:
 
     def warm_up(self) -> None:
         """Load (or, with an empty numba cache, compile: seconds) the route and isochrone
-        kernels now rather than on the first request."""
+        kernels now rather than on the first request, and compute the presets' cost landmark
+        tables (`routing.cost_landmarks`; shared by the routers: seconds on a big city)."""
         if self.graph.n_edges == 0:
             return
         from stepfree.routing.isochrone import isochrone_collection
@@ -248,5 +249,11 @@ class Service:
             with self.router() as router:
                 answer(router, (lat, lon), (lat, lon), preset("pedestrian"), "en", None)
                 isochrone_collection(router, (lat, lon), 1, preset("pedestrian"))
+                started = time.perf_counter()
+                for name in preset_names():
+                    profile = preset(name)
+                    costs = router.costs(profile, router.context(profile, None))
+                    router.cost_landmarks.table(costs.entry_cost, prepare=True)
+                log.info("cost landmarks ready in %.1f s", time.perf_counter() - started)
         except (StepfreeError, LookupError) as error:
             log.debug("warm-up route: %s", error)

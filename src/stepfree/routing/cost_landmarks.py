@@ -12,34 +12,35 @@ costs to; float32, ``inf`` where there is no way). For nodes ``v``, ``g`` and a 
 inequality), and ``inf`` tells that ``g`` is out of ``v``'s reach (the search ends at once).
 
 A table stays a lower bound for any costs at least as high on every entry: a request that only
-tightens a preset (a lower kerb limit, a way closed by a report) borrows the preset's table;
-other costs fall back to the metre landmarks until they are searched `USES_BEFORE_TABLE` times.
-
-Only graphs below `BELOW_NODES` nodes get tables: a table is 2 L Dijkstras over the whole graph
-(about 5 ms on the sample city's 4,000 nodes, 0.25 s on 100,000).
+tightens a preset (a lower kerb limit, winter, a way closed by a report) borrows the preset's
+table; other costs fall back to the metre landmarks until they are searched
+`USES_BEFORE_TABLE` times. A table is 2 L Dijkstras over the whole graph: about 5 ms on the
+sample city's 4,000 nodes, 2 s on 500,000 (``stepfree serve`` computes the presets' tables
+when it starts). The tables are shared by the routers of a graph, within `MAX_BYTES`.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 import numpy as np
 
+from stepfree.graph.model import Graph
+from stepfree.routing.landmarks import landmark_table
 from stepfree.routing.search import SearchWorkspace, entry_sources, one_to_all
 from stepfree.routing.search_kernels import NO_LANDMARKS
 
-__all__ = ["BELOW_NODES", "USES_BEFORE_TABLE", "CostLandmarks", "cost_landmark_table"]
+__all__ = ["USES_BEFORE_TABLE", "CostLandmarks", "cost_landmark_table", "cost_landmarks_of"]
 
-#: Graphs with fewer nodes get cost landmark tables.
-BELOW_NODES = 100_000
 #: Landmarks per table (8 bytes per node each, from and to).
 LANDMARKS = 8
 #: Searches with the same costs before a table is computed for them: a one-off request with
 #: overrides never pays for a table.
 USES_BEFORE_TABLE = 2
-#: Tables kept per router (newest first), and costs remembered.
-TABLES_KEPT = 8
-COSTS_KEPT = 32
+#: Memory the tables of one graph may take (the oldest go first), and costs remembered.
+MAX_BYTES = 256 * 2**20
+COSTS_KEPT = 64
 
 
 def cost_landmark_table(
@@ -107,9 +108,24 @@ def reverse_csr(
     return rev_indptr, entry_sources(indptr)[order], order
 
 
+_CREATE = threading.Lock()
+
+
+def cost_landmarks_of(graph: Graph, indptr: np.ndarray, target: np.ndarray) -> CostLandmarks:
+    """The graph's cost landmark tables, shared by its routers (``indptr`` and ``target``:
+    its CSR adjacency; the metre landmarks give the candidates for the first landmark)."""
+    with _CREATE:
+        tables = graph.derived.get("cost_landmarks")
+        if tables is None:
+            tables = graph.derived["cost_landmarks"] = CostLandmarks(
+                indptr, target, landmark_table(graph)
+            )
+    return tables
+
+
 class CostLandmarks:
-    """A router's cost landmark tables, computed for costs searched often and shared by costs
-    at least as high (not thread-safe: one per router, as a router's workspace)."""
+    """Cost landmark tables for one graph: computed for costs searched often, lent to costs at
+    least as high. Thread-safe (a lock; computing a table holds it)."""
 
     def __init__(self, indptr: np.ndarray, target: np.ndarray, metre_landmarks: np.ndarray):
         self._csr = (indptr, target)
@@ -119,39 +135,53 @@ class CostLandmarks:
         self._part_nodes = (
             int(np.isfinite(metre_landmarks[:, 0]).sum()) if metre_landmarks.size else 0
         )
-        self.enabled = 0 < indptr.shape[0] - 1 < BELOW_NODES and self._candidates.size > 0
+        self.enabled = indptr.shape[0] > 1 and self._candidates.size > 0
+        self._lock = threading.Lock()
         self._reverse: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._workspace: SearchWorkspace | None = None
         # entry costs a table was computed on, and the table: newest first
         self._tables: list[tuple[np.ndarray, np.ndarray]] = []
-        # id(entry costs) -> [entry costs, table or None, own table?, searches]
+        # id(entry costs) -> [entry costs, table or None, its own table?, searches]
         self._seen: OrderedDict[int, list] = OrderedDict()  # type: ignore[type-arg]
 
-    def table(self, entry_cost: np.ndarray) -> np.ndarray:
-        """The table for a search with these entry costs (`NO_LANDMARKS` when none fits)."""
+    def table(self, entry_cost: np.ndarray, prepare: bool = False) -> np.ndarray:
+        """The table for a search with these entry costs (`NO_LANDMARKS` when none fits yet);
+        ``prepare`` computes their own table now rather than on their second search."""
         if not self.enabled:
             return NO_LANDMARKS
-        key = id(entry_cost)
-        seen = self._seen.get(key)
-        if seen is None or seen[0] is not entry_cost:  # the array is held, so ids stay unique
-            seen = self._seen[key] = [entry_cost, self._borrowed(entry_cost), False, 0]
-            if len(self._seen) > COSTS_KEPT:
-                self._seen.popitem(last=False)
-        else:
-            self._seen.move_to_end(key)
-        seen[3] += 1
-        if not seen[2] and seen[3] >= USES_BEFORE_TABLE:
-            seen[1], seen[2] = self._compute(entry_cost), True
-            self._tables.insert(0, (entry_cost, seen[1]))
-            del self._tables[TABLES_KEPT:]
-        return seen[1] if seen[1] is not None else NO_LANDMARKS
+        with self._lock:
+            key = id(entry_cost)
+            seen = self._seen.get(key)
+            if seen is None or seen[0] is not entry_cost:  # the array is held: ids stay unique
+                seen = self._seen[key] = [entry_cost, *self._borrowed(entry_cost), 0]
+                if len(self._seen) > COSTS_KEPT:
+                    self._seen.popitem(last=False)
+            else:
+                self._seen.move_to_end(key)
+            seen[3] += 1
+            if not seen[2] and (prepare or seen[3] >= USES_BEFORE_TABLE):
+                seen[1], seen[2] = self._compute(entry_cost), True
+                self._keep(entry_cost, seen[1])
+            return seen[1] if seen[1] is not None else NO_LANDMARKS
 
-    def _borrowed(self, entry_cost: np.ndarray) -> np.ndarray | None:
-        """A table computed on costs no higher than these on any entry, if one is kept."""
+    def _borrowed(self, entry_cost: np.ndarray) -> tuple[np.ndarray | None, bool]:
+        """A table computed on costs no higher than these on any entry, if one is kept, and
+        whether it was computed on these very costs (another router's copy of them)."""
         for base, table in self._tables:
             if base is entry_cost or bool(np.all(entry_cost >= base)):
-                return table
-        return None
+                return table, bool(np.array_equal(entry_cost, base))
+        return None, False
+
+    def _keep(self, entry_cost: np.ndarray, table: np.ndarray) -> None:
+        """Keep a new table, and drop the oldest past `MAX_BYTES` (everywhere: costs that
+        used them fall back to the metre landmarks, or borrow again)."""
+        self._tables.insert(0, (entry_cost, table))
+        sizes = np.cumsum([kept.nbytes for _, kept in self._tables])
+        keep = max(1, int(np.searchsorted(sizes, MAX_BYTES, side="right")))
+        dropped = {id(kept) for _, kept in self._tables[keep:]}
+        del self._tables[keep:]
+        for key in [k for k, seen in self._seen.items() if id(seen[1]) in dropped]:
+            del self._seen[key]
 
     def _compute(self, entry_cost: np.ndarray) -> np.ndarray:
         indptr, target = self._csr

@@ -26,7 +26,7 @@ from stepfree.profiles.costing import Costs
 from stepfree.profiles.model import Profile
 from stepfree.profiles.overlay import EMPTY, Overlay
 from stepfree.profiles.rules import Context
-from stepfree.routing.cost_landmarks import CostLandmarks
+from stepfree.routing.cost_landmarks import cost_landmarks_of
 from stepfree.routing.landmarks import landmark_table
 from stepfree.routing.search import PathResult, SearchWorkspace, astar
 
@@ -111,7 +111,7 @@ class Router:
             np.asarray(graph.arrays["csr.target"], dtype=np.int32),
         )
         self.landmarks = landmark_table(graph)
-        self.cost_landmarks = CostLandmarks(*self._csr, self.landmarks)
+        self.cost_landmarks = cost_landmarks_of(graph, *self._csr)
         forward = graph.arrays["csr.forward"] == 1
         edge = graph.arrays["csr.edge"]
         self.forward_entry = np.empty(graph.n_edges, dtype=np.int64)
