@@ -8,17 +8,15 @@ import re
 import pytest
 
 from stepfree.errors import BadInput
-from stepfree.routing.i18n import LANGUAGES
-from stepfree.routing.instructions import (
-    STEP_KINDS,
-    Step,
+from stepfree.routing.answer_texts import (
     explain_block,
     explain_no_route,
     explain_relax,
-    narrate,
     summary_text,
     warning_text,
 )
+from stepfree.routing.i18n import LANGUAGES
+from stepfree.routing.instructions import STEP_KINDS, Step, narrate
 
 ABAY = {"": "Абай даңғылы", "kk": "Абай даңғылы", "ru": "проспект Абая", "en": "Abay Avenue"}
 KENESARY = {"": "Кенесары көшесі", "ru": "улица Кенесары", "en": "Kenesary Street"}

@@ -16,6 +16,7 @@ from stepfree.profiles.hours import is_open
 from stepfree.profiles.model import Policy, Profile, preset
 from stepfree.profiles.overlay import EMPTY, Overlay
 from stepfree.profiles.rules import Context
+from stepfree.routing import answer_texts
 from stepfree.routing import instructions as words
 from stepfree.routing.describe import LOW_CONFIDENCE, osm_ids, summary, unknown_masks
 from stepfree.routing.explain import explain
@@ -59,7 +60,9 @@ def _warnings(
 
     def add(code: str, **values: Any) -> None:
         spoken = {k: v for k, v in values.items() if k in {"percent", "factor", "metres"}}
-        out.append({"code": code, **values, "text": words.warning_text(code, lang, **spoken)})
+        out.append(
+            {"code": code, **values, "text": answer_texts.warning_text(code, lang, **spoken)}
+        )
 
     lengths = lengths_m(graph, walk)
     edges, nodes, entries = walk.edge, walk.nodes, walk.entry
@@ -188,7 +191,7 @@ def answer(
     if path is None:
         why = explain(router, origin, destination, profile, context)
         for item in why["blocked_by"]:
-            item["text"] = words.explain_block(
+            item["text"] = answer_texts.explain_block(
                 item["attribute"],
                 item["value"],
                 item["limit"],
@@ -197,8 +200,8 @@ def answer(
                 lang,
             )
         for item in why["relax"]:
-            item["text"] = words.explain_relax(item["parameter"], item["to"], lang)
-        return {**base, "route": None, **why, "message": words.explain_no_route(lang)}
+            item["text"] = answer_texts.explain_relax(item["parameter"], item["to"], lang)
+        return {**base, "route": None, **why, "message": answer_texts.explain_no_route(lang)}
     graph = router.graph
     walk = pieces(router, path)
     line = piece_line(graph, walk)
@@ -227,7 +230,7 @@ def answer(
         "osm_node_ids": node_ids,
         "instructions": instructions,
         "warnings": _warnings(graph, walk, path, costs, profile, context, masks, info, lang),
-        "summary_text": words.summary_text(
+        "summary_text": answer_texts.summary_text(
             info["length_m"], info["duration_s"], info["confidence"], info["detour_factor"], lang
         ),
     }

@@ -48,6 +48,7 @@ __all__ = [
     "LANGUAGES",
     "N_",
     "Translator",
+    "capitalized",
     "check_language",
     "format_distance",
     "format_duration",
@@ -113,6 +114,11 @@ class Translator:
 def N_(message: str) -> str:  # noqa: N802  (the gettext name for "mark, translate later")
     """Mark ``message`` for extraction without translating it; return it unchanged."""
     return message
+
+
+def capitalized(sentence: str) -> str:
+    """The sentence with its first letter in capitals (the rest as it is)."""
+    return sentence[:1].upper() + sentence[1:]
 
 
 def check_language(lang: str) -> str:

@@ -1,9 +1,9 @@
-"""What a person hears or reads about a route, in English, Russian or Kazakh.
+"""What a person hears or reads about a route's steps, in English, Russian or Kazakh.
 
-:func:`narrate` turns the steps of a route into one sentence group per step; the other functions
-word a refusal (:func:`explain_block`, :func:`explain_relax`, :func:`explain_no_route`), a warning
-(:func:`warning_text`) and the summary line (:func:`summary_text`). Every text comes from the
-gettext catalogues through :mod:`stepfree.routing.i18n`; see its docstring for how to update them.
+:func:`narrate` turns the steps of a route into one sentence group per step (the refusal,
+warning and summary texts are in :mod:`stepfree.routing.answer_texts`). Every text comes from
+the gettext catalogues through :mod:`stepfree.routing.i18n`; see its docstring for how to update
+them.
 
 Street names are used in the nominative wherever the language allows: Kazakh says "Абай даңғылы
 бойымен" (along Abay Avenue) and "Абай даңғылы арқылы" (across it); Russian needs the dative or
@@ -21,8 +21,8 @@ from stepfree.errors import BadInput
 from stepfree.routing.i18n import (
     N_,
     Translator,
+    capitalized,
     format_distance,
-    format_duration,
     format_height,
     format_number,
     format_percent,
@@ -30,17 +30,7 @@ from stepfree.routing.i18n import (
     translator,
 )
 
-__all__ = [
-    "STEEP_INCLINE_PCT",
-    "STEP_KINDS",
-    "Step",
-    "explain_block",
-    "explain_no_route",
-    "explain_relax",
-    "narrate",
-    "summary_text",
-    "warning_text",
-]
+__all__ = ["STEEP_INCLINE_PCT", "STEP_KINDS", "Step", "narrate"]
 
 #: A slope steeper than this is announced as steep: 1:12, the steepest ramp run the 2010 ADA
 #: Standards allow (405.2); the same limit appears in many national ramp rules.
@@ -105,7 +95,7 @@ def narrate(steps: Iterable[Step], lang: str, guidance: bool = False) -> list[st
             raise BadInput(
                 f"unknown step kind {step.kind!r}; choose one of {', '.join(STEP_KINDS)}"
             )
-        texts.append(" ".join(_capital(sentence) for sentence in speak(step, t, guidance)))
+        texts.append(" ".join(capitalized(sentence) for sentence in speak(step, t, guidance)))
     return texts
 
 
@@ -363,212 +353,3 @@ _NARRATORS: dict[str, Callable[[Step, Translator, bool], list[str]]] = {
 }
 #: The step kinds :func:`narrate` knows.
 STEP_KINDS: tuple[str, ...] = tuple(_NARRATORS)
-
-
-def _capital(sentence: str) -> str:
-    return sentence[:1].upper() + sentence[1:]
-
-
-# --- refusals, warnings and the summary -------------------------------------------------------
-
-_PLACES = {
-    "node": N_("at node %(id)s"),
-    "way": N_("on way %(id)s"),
-    "relation": N_("in relation %(id)s"),
-}
-_BLOCKS = {
-    "kerb_height_m": N_("Kerb %(value)s m high %(where)s, above your limit of %(limit)s m."),
-    "incline_pct": N_("Slope of %(value)s %% %(where)s, steeper than your limit of %(limit)s %%."),
-    "width_m": N_("Way %(value)s m wide %(where)s, narrower than your minimum of %(limit)s m."),
-    "steps": N_("Steps %(where)s, and your profile avoids steps."),
-    "wheelchair": N_("Marked %(tag)s %(where)s, which your profile does not accept."),
-    "surface": N_("The surface (%(tag)s) %(where)s is not accepted by your profile."),
-    "smoothness": N_(
-        "The surface smoothness (%(tag)s) %(where)s is worse than your limit (%(limit_tag)s)."
-    ),
-    "barrier": N_("A barrier (%(tag)s) %(where)s that your profile cannot pass."),
-    "sidewalk": N_(
-        "No sidewalk %(where)s (%(tag)s), and your profile needs one along major roads."
-    ),
-    "winter_service": N_(
-        "Not cleared of snow %(where)s (%(tag)s), and your profile needs cleared ways."
-    ),
-    "elevator_closed": N_("The elevator %(where)s is closed at the time of travel."),
-    "report": N_("A barrier was reported %(where)s."),
-    "unknown_kerb": N_("Kerb height unknown %(where)s, and your profile avoids unknown kerbs."),
-    "unknown_step_count": N_(
-        "Number of steps unknown %(where)s, and your profile avoids steps of unknown count."
-    ),
-    "unknown_incline": N_("Slope unknown %(where)s, and your profile avoids unknown slopes."),
-    "unknown_width": N_("Width unknown %(where)s, and your profile avoids unknown widths."),
-    "unknown_surface": N_("Surface unknown %(where)s, and your profile avoids unknown surfaces."),
-    "access": N_("No access %(where)s (%(tag)s)."),
-    "crossing": N_("The crossing %(where)s (%(tag)s) does not meet your profile."),
-    "signals_sound": N_(
-        "Signal %(where)s not known to be audible (%(tag)s), and your profile needs audible ones."
-    ),
-    "tactile_paving": N_("No known tactile paving %(where)s (%(tag)s), and your profile needs it."),
-}
-
-
-def _value(value: object, lang: str) -> str:
-    """A number in the locale's digits ("0,12" in ru), a flag as the API spells it, else as is."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return format_number(number, lang, 3) if math.isfinite(number) else text
-
-
-def _count(value: object) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return int(value) if isinstance(value, str) and value.isdigit() else None
-
-
-def explain_block(
-    attribute: str, value: object, limit: object, osm_type: str, osm_id: int, lang: str
-) -> str:
-    """Why one element of the map stops a route.
-
-    E.g. "Kerb 0.12 m high at node 5201, above your limit of 0.03 m."
-
-    Parameters
-    ----------
-    attribute : str
-        What blocks: a graph attribute (``kerb_height_m``, ``incline_pct``, ``width_m``,
-        ``step_count``, ``surface``, ...) or a reason (``steps``, ``elevator_closed``, ``report``,
-        ``unknown_kerb``, ...). Any other gets a generic sentence naming it.
-    value, limit : str or number
-        The element's value and the profile's limit; numbers (or numeric text) are shown in the
-        locale's digits, other values (OSM tag values) as they are.
-    osm_type, osm_id : str, int
-        The OSM element (``node``, ``way`` or ``relation``) where it is.
-    lang : str
-        ``"en"``, ``"ru"`` or ``"kk"``.
-    """
-    t = translator(lang)
-    _, ngettext = t.gettext, t.ngettext
-    if osm_type not in _PLACES:
-        raise BadInput(f"unknown OSM element type {osm_type!r}; choose node, way or relation")
-    values = {
-        "where": _(_PLACES[osm_type]) % {"id": str(int(osm_id))},  # an id: no digit grouping
-        "value": _value(value, lang),
-        "limit": _value(limit, lang),
-        "tag": f"{attribute}={value}",
-        "limit_tag": f"{attribute}={limit}",
-        "attribute": attribute,
-    }
-    count = _count(value)
-    if attribute == "step_count" and count is not None:
-        text = ngettext(
-            "%(value)s step %(where)s, more than your limit of %(limit)s.",
-            "%(value)s steps %(where)s, more than your limit of %(limit)s.",
-            count,
-        )
-    elif attribute == "elevator_closed" and isinstance(value, str) and value.strip():
-        text = _("The elevator %(where)s is closed at the time of travel (hours: %(value)s).")
-    elif attribute in _BLOCKS:
-        text = _(_BLOCKS[attribute])
-    else:
-        text = _("Blocked %(where)s: %(attribute)s is %(value)s, your limit is %(limit)s.")
-    return _capital(text % values)
-
-
-def explain_relax(parameter: str, value: object, lang: str) -> str:
-    """Which profile change finds a route: "A route exists if you set max_kerb_height_m to 0.12."
-
-    The parameter keeps its API name; a number is shown in the locale's digits.
-    """
-    _ = translator(lang).gettext
-    values = {"parameter": parameter, "value": _value(value, lang)}
-    return _("A route exists if you set %(parameter)s to %(value)s.") % values
-
-
-def explain_no_route(lang: str) -> str:
-    """The first line of a refusal: "No route fits your profile."."""
-    return translator(lang).gettext("No route fits your profile.")
-
-
-_WARNINGS: dict[str, tuple[str | None, str]] = {  # code: (the value it needs, message)
-    "unknown_kerb": (None, N_("Some kerbs on this route have unknown height.")),
-    "unknown_incline": (None, N_("Some slopes on this route have unknown steepness.")),
-    "unknown_width": (None, N_("Some parts of this route have unknown width.")),
-    "unknown_surface": (None, N_("Some parts of this route have an unknown surface.")),
-    "unlit": (None, N_("Parts of this route are not lit at night.")),
-    "winter_unserviced": (None, N_("Parts of this route are not cleared of snow in winter.")),
-    "rough_surface": (None, N_("Parts of this route have a rough surface.")),
-    "elevator_hours_unknown": (None, N_("An elevator on this route has unknown opening hours.")),
-    "low_confidence": (
-        "percent",
-        N_("The map knows only %(percent)s of what matters for your profile on this route."),
-    ),
-    "detour": (
-        "factor",
-        N_("This route is %(factor)s times as long as the shortest walking route."),
-    ),
-    "snapped_far": ("metres", N_("The start or end point is %(metres)s from the nearest walkway.")),
-}
-
-
-def warning_text(code: str, lang: str, **values: float) -> str:
-    """The sentence for a route warning.
-
-    ``low_confidence`` needs ``percent`` (0-100), ``detour`` needs ``factor`` (route length over
-    the shortest walk), ``snapped_far`` needs ``metres``; the other codes take no values.
-
-    Raises
-    ------
-    BadInput
-        An unknown language or code, or values missing or not expected for the code.
-    """
-    _ = translator(lang).gettext
-    if code not in _WARNINGS:
-        raise BadInput(f"unknown warning code {code!r}; choose one of {', '.join(_WARNINGS)}")
-    needed, message = _WARNINGS[code]
-    if set(values) != ({needed} if needed else set()):
-        wanted = f"{needed}=<number>" if needed else "no values"
-        raise BadInput(f"warning {code!r} takes {wanted}, got {sorted(values) or 'none'}")
-    if needed is None:
-        return _(message)
-    number = values[needed]
-    text = {
-        "percent": lambda: format_percent(number, lang),
-        "factor": lambda: format_number(number, lang, 1, 1),
-        "metres": lambda: format_distance(number, lang),
-    }[needed]()
-    return _(message) % {needed: text}
-
-
-def summary_text(
-    length_m: float,
-    duration_s: float,
-    confidence: float | None,
-    detour_factor: float | None,
-    lang: str,
-) -> str:
-    """The route in a few words.
-
-    E.g. "1.2 km, about 15 min. The map knows 85 % of what matters for your profile on this
-    route. 1.3 times the shortest walking distance." ``confidence`` is a share in [0, 1];
-    ``None`` for it (or for the detour factor) leaves that sentence out.
-    """
-    _ = translator(lang).gettext
-    values = {
-        "distance": format_distance(length_m, lang),
-        "duration": format_duration(duration_s, lang),
-    }
-    texts = [_("%(distance)s, about %(duration)s.") % values]
-    if confidence is not None:
-        if not 0 <= confidence <= 1:
-            raise BadInput(f"confidence must be between 0 and 1, got {confidence!r}")
-        percent = format_percent(confidence * 100, lang)
-        text = _("The map knows %(percent)s of what matters for your profile on this route.")
-        texts.append(text % {"percent": percent})
-    if detour_factor is not None:
-        factor = format_number(detour_factor, lang, 1, 1)
-        texts.append(_("%(factor)s times the shortest walking distance.") % {"factor": factor})
-    return " ".join(texts)
