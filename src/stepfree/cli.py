@@ -91,7 +91,8 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from stepfree.graph.export import write_geojson, write_osw
+    from stepfree.graph.export import write_geojson
+    from stepfree.graph.export_osw import write_osw
 
     graph = _api.load_graph(_graph_path(args.graph))
     writer = write_osw if args.format == "osw" else write_geojson

@@ -13,14 +13,8 @@ import pytest
 
 import stepfree
 from stepfree.errors import BadInput
-from stepfree.graph.export import (
-    OSW_SCHEMA,
-    graph_to_geojson,
-    graph_to_osw,
-    osw_dataset_name,
-    write_geojson,
-    write_osw,
-)
+from stepfree.graph.export import graph_to_geojson, write_geojson
+from stepfree.graph.export_osw import OSW_SCHEMA, graph_to_osw, osw_dataset_name, write_osw
 from stepfree.graph.model import Graph
 from stepfree.ingest.attributes import (
     EDGE_ATTRIBUTES,

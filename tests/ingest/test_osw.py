@@ -15,7 +15,7 @@ import pytest
 
 import stepfree
 from stepfree.errors import BadData, BadInput
-from stepfree.graph.export import graph_to_osw, write_osw
+from stepfree.graph.export_osw import graph_to_osw, write_osw
 from stepfree.graph.model import Graph
 from stepfree.ingest.attributes import (
     EDGE_ATTRIBUTES,
