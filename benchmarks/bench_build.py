@@ -110,7 +110,8 @@ def extract_input(path: Path) -> dict:
 
 def _short(size: int) -> str:
     exponent = len(str(size)) - 1
-    return f"1e{exponent}" if size == 10**exponent else f"{size:,}"
+    lead, rest = divmod(size, 10**exponent)
+    return f"{lead}e{exponent}" if rest == 0 else f"{size:,}"
 
 
 def build_stepfree(item: dict, work: Path, rep: int) -> dict:

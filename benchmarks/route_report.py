@@ -74,6 +74,23 @@ def _inputs_line(results: list[dict]) -> str:
     return text
 
 
+def _prepare_line(results: list[dict]) -> str:
+    timed = [
+        (r["name"], r["stepfree"]["prepare_s"])
+        for r in results
+        if "prepare_s" in r.get("stepfree", {})
+    ]
+    if not timed:
+        return ""
+    return (
+        " Before its warm-up, stepfree's router prepares the cost landmark tables of the two "
+        "profiles (`Router.prepare`, as `stepfree serve` does for every preset when it "
+        "starts; smaller graphs would also compute them on a profile's second search): "
+        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in timed)
+        + "."
+    )
+
+
 def route_section(data: dict, plot: Path | None, report: Path) -> str:
     results = data["results"]
     peers_on = "valhalla" in data["versions"]
@@ -89,7 +106,8 @@ def route_section(data: dict, plot: Path | None, report: Path) -> str:
         "a fixed summer noon, 2026-06-15T12:00, so winter rules do not change between runs) "
         "and Valhalla's `valhalla.Actor(config).route(json)` with `costing: pedestrian`, "
         "`narrative: true`, `units: km`, its answer parsed with `json.loads`. "
-        + _inputs_line(results),
+        + _inputs_line(results)
+        + _prepare_line(results),
         "",
     ]
     if not peers_on:

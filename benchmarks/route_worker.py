@@ -6,8 +6,10 @@ Usage (project interpreter)::
     .venv/bin/python benchmarks/route_worker.py memory GRAPH OUT.json
     .venv/bin/python benchmarks/route_worker.py loop GRAPH PAIRS.json routes|isochrones SECONDS
 
-``bench`` loads the graph once, warms up with the same untimed routes the Valhalla worker
-uses, then times, for every pair: the complete answer (``stepfree.routing.answer.answer``) for
+``bench`` loads the graph once, prepares the cost landmark tables of the two profiles (as
+``stepfree serve`` does for every preset at start), warms up with the same untimed routes the
+Valhalla worker uses, then times, for every pair: the complete answer
+(``stepfree.routing.answer.answer``) for
 ``manual_wheelchair`` and ``pedestrian``, the wheelchair answer with a per-request override of
 ``max_kerb_height_m`` (a new value each time, so no cached costs hide the cost), and snapping
 plus the search alone (no answer assembly). Then the 5/10/15-minute isochrones from each
@@ -83,10 +85,17 @@ def bench(graph_path: Path, pairs_path: Path, out: Path) -> dict[str, Any]:
     router = router_for(graph)
     load_s = time.perf_counter() - started
     profiles = {name: preset(name) for name in PROFILES}
+    # cost landmark tables, as `stepfree serve` prepares every preset's at start
+    prepare_s = sum(router.prepare(profile, at) for profile in profiles.values())
     for profile in profiles.values():  # warm-up: costs, snapping index, code paths
         for la, lo, lb, lob in plan["warmup"]:
             answer(router, (la, lo), (lb, lob), profile, "en", at)
-    results: dict[str, Any] = {"load_s": load_s, "routes": {}, "isochrones": []}
+    results: dict[str, Any] = {
+        "load_s": load_s,
+        "prepare_s": prepare_s,
+        "routes": {},
+        "isochrones": [],
+    }
     clock = time.perf_counter
     for name, profile in profiles.items():
         rows = []
@@ -207,7 +216,9 @@ def loop(graph_path: Path, pairs_path: Path, kind: str, seconds: float) -> int:
     profile = preset("manual_wheelchair")
     from stepfree._api import parse_time
 
-    at, done, deadline = parse_time(AT), 0, time.perf_counter() + seconds
+    at = parse_time(AT)
+    router.prepare(profile, at)  # as in `bench`
+    done, deadline = 0, time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         if kind == "routes":
             la, lo, lb, lob = plan["pairs"][done % len(plan["pairs"])]

@@ -164,6 +164,33 @@ def test_routers_of_a_graph_share_tables_and_prepare_computes_at_once(
         assert second.cost_landmarks.table(again.entry_cost) is table
 
 
+def test_big_graphs_get_tables_only_for_prepared_costs(
+    sample_graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No request waits seconds for a table: from `AUTO_BELOW_NODES` nodes only prepared costs
+    get their own (others borrow, or use the metre landmarks)."""
+    indptr, target, cost = _sample_csr(sample_graph)
+    monkeypatch.setattr(module, "AUTO_BELOW_NODES", sample_graph.n_nodes)
+    tables = CostLandmarks(indptr, target, router_for(sample_graph).landmarks)
+    for _ in range(3):
+        assert tables.table(cost) is NO_LANDMARKS
+    prepared = tables.table(cost, prepare=True)
+    assert prepared.size
+    assert tables.table(cost) is prepared
+    assert tables.table(cost + 1.0) is prepared  # borrowed by higher costs, as on any graph
+
+
+def test_router_prepare_gives_a_profile_its_table_before_its_first_search(
+    sample_graph: Graph,
+) -> None:
+    router = Router(sample_graph)
+    profile = profile_from_request("walker", {"speed_m_s": "0.55"})
+    seconds = router.prepare(profile)
+    assert seconds >= 0
+    costs = router.costs(profile, router.context(profile, None))
+    assert router.cost_landmarks.table(costs.entry_cost).size
+
+
 def test_tables_stay_within_their_memory_budget(
     sample_graph: Graph, monkeypatch: pytest.MonkeyPatch
 ) -> None:

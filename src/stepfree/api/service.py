@@ -249,11 +249,7 @@ class Service:
             with self.router() as router:
                 answer(router, (lat, lon), (lat, lon), preset("pedestrian"), "en", None)
                 isochrone_collection(router, (lat, lon), 1, preset("pedestrian"))
-                started = time.perf_counter()
-                for name in preset_names():
-                    profile = preset(name)
-                    costs = router.costs(profile, router.context(profile, None))
-                    router.cost_landmarks.table(costs.entry_cost, prepare=True)
-                log.info("cost landmarks ready in %.1f s", time.perf_counter() - started)
+                seconds = sum(router.prepare(preset(name)) for name in preset_names())
+                log.info("cost landmarks of the presets ready in %.1f s", seconds)
         except (StepfreeError, LookupError) as error:
             log.debug("warm-up route: %s", error)

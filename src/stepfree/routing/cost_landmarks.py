@@ -13,10 +13,12 @@ inequality), and ``inf`` tells that ``g`` is out of ``v``'s reach (the search en
 
 A table stays a lower bound for any costs at least as high on every entry: a request that only
 tightens a preset (a lower kerb limit, winter, a way closed by a report) borrows the preset's
-table; other costs fall back to the metre landmarks until they are searched
-`USES_BEFORE_TABLE` times. A table is 2 L Dijkstras over the whole graph: about 5 ms on the
-sample city's 4,000 nodes, 2 s on 500,000 (``stepfree serve`` computes the presets' tables
-when it starts). The tables are shared by the routers of a graph, within `MAX_BYTES`.
+table; other costs fall back to the metre landmarks. A table is 2 L Dijkstras over the whole
+graph: about 5 ms on the sample city's 4,000 nodes, 2 s on 500,000. So on graphs below
+`AUTO_BELOW_NODES` costs get their own table when searched `USES_BEFORE_TABLE` times; on
+bigger ones only when prepared (``Router.prepare``; ``stepfree serve`` prepares every preset
+when it starts), so that no request waits seconds for one. The tables are shared by the
+routers of a graph, within `MAX_BYTES`.
 """
 
 from __future__ import annotations
@@ -31,13 +33,21 @@ from stepfree.routing.landmarks import landmark_table
 from stepfree.routing.search import SearchWorkspace, entry_sources, one_to_all
 from stepfree.routing.search_kernels import NO_LANDMARKS
 
-__all__ = ["USES_BEFORE_TABLE", "CostLandmarks", "cost_landmark_table", "cost_landmarks_of"]
+__all__ = [
+    "AUTO_BELOW_NODES",
+    "USES_BEFORE_TABLE",
+    "CostLandmarks",
+    "cost_landmark_table",
+    "cost_landmarks_of",
+]
 
 #: Landmarks per table (8 bytes per node each, from and to).
 LANDMARKS = 8
 #: Searches with the same costs before a table is computed for them: a one-off request with
 #: overrides never pays for a table.
 USES_BEFORE_TABLE = 2
+#: Graphs from this many nodes get tables only for prepared costs (a table: ~0.25 s here).
+AUTO_BELOW_NODES = 100_000
 #: Memory the tables of one graph may take (the oldest go first), and costs remembered.
 MAX_BYTES = 256 * 2**20
 COSTS_KEPT = 64
@@ -136,6 +146,7 @@ class CostLandmarks:
             int(np.isfinite(metre_landmarks[:, 0]).sum()) if metre_landmarks.size else 0
         )
         self.enabled = indptr.shape[0] > 1 and self._candidates.size > 0
+        self.automatic = indptr.shape[0] - 1 < AUTO_BELOW_NODES
         self._lock = threading.Lock()
         self._reverse: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._workspace: SearchWorkspace | None = None
@@ -146,7 +157,7 @@ class CostLandmarks:
 
     def table(self, entry_cost: np.ndarray, prepare: bool = False) -> np.ndarray:
         """The table for a search with these entry costs (`NO_LANDMARKS` when none fits yet);
-        ``prepare`` computes their own table now rather than on their second search."""
+        ``prepare`` computes their own table now, whatever the graph's size."""
         if not self.enabled:
             return NO_LANDMARKS
         with self._lock:
@@ -159,7 +170,7 @@ class CostLandmarks:
             else:
                 self._seen.move_to_end(key)
             seen[3] += 1
-            if not seen[2] and (prepare or seen[3] >= USES_BEFORE_TABLE):
+            if not seen[2] and (prepare or (self.automatic and seen[3] >= USES_BEFORE_TABLE)):
                 seen[1], seen[2] = self._compute(entry_cost), True
                 self._keep(entry_cost, seen[1])
             return seen[1] if seen[1] is not None else NO_LANDMARKS

@@ -9,6 +9,7 @@ landmarks (``routing.landmarks``) as well as the straight line to bound the way 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -146,6 +147,14 @@ class Router:
         """Costs for a profile and context, cached in parts (a request with overrides rebuilds
         only the rules whose parameters it changes; see ``stepfree.profiles.cost_cache``)."""
         return self._costs.costs(profile, context)
+
+    def prepare(self, profile: Profile, at: datetime | None = None) -> float:
+        """Compute the cost landmark table of a profile now (`routing.cost_landmarks`), so
+        that its searches are fast from the first, also on a big graph; seconds taken."""
+        started = time.perf_counter()
+        costs = self.costs(profile, self.context(profile, at))
+        self.cost_landmarks.table(costs.entry_cost, prepare=True)
+        return time.perf_counter() - started
 
     # -- snapping ---------------------------------------------------------------------------
     def endpoint(self, lat: float, lon: float, costs: Costs, role: str) -> Endpoint:
