@@ -31,7 +31,7 @@ import numpy as np
 from stepfree.graph.model import Graph
 from stepfree.routing.landmarks import landmark_table
 from stepfree.routing.search import SearchWorkspace, entry_sources, one_to_all
-from stepfree.routing.search_kernels import NO_LANDMARKS
+from stepfree.routing.search_kernels import NO_LANDMARKS, costs_at_least
 
 __all__ = [
     "AUTO_BELOW_NODES",
@@ -179,8 +179,8 @@ class CostLandmarks:
         """A table computed on costs no higher than these on any entry, if one is kept, and
         whether it was computed on these very costs (another router's copy of them)."""
         for base, table in self._tables:
-            if base is entry_cost or bool(np.all(entry_cost >= base)):
-                return table, bool(np.array_equal(entry_cost, base))
+            if base is entry_cost or costs_at_least(entry_cost, base):
+                return table, costs_at_least(base, entry_cost)
         return None, False
 
     def _keep(self, entry_cost: np.ndarray, table: np.ndarray) -> None:

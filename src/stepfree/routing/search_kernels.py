@@ -280,6 +280,17 @@ def astar_kernel(
     return best, entries, first, best_goal, settled, bad, (keys, nodes)
 
 
+@njit(cache=True, nogil=True)
+def costs_at_least(costs, base):
+    # every entry of costs >= base's (inf >= inf): whether a bound computed on base holds for
+    # costs. Stops at the first that is not (costs lowered by an override differ early), and
+    # a million entries need no temporary array.
+    for i in range(costs.shape[0]):  # noqa: SIM110  (a loop numba compiles; all() of a generator it does not)
+        if not costs[i] >= base[i]:
+            return False
+    return True
+
+
 # --- bounded Dijkstra (one source set), and many-to-many over it -----------------------------
 
 
