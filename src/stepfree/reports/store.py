@@ -44,6 +44,7 @@ from stepfree.reports.domain import (
     valid_id,
     validity_window,
 )
+from stepfree.reports.signal import ChangeSignal
 from stepfree.reports.tables import ApiKeyRow, ConfirmationRow, ReportRow, RevisionRow
 
 MAX_PAGE = 1000  # most reports one ``list`` call returns
@@ -64,6 +65,8 @@ class ReportStore:
         self._engine = engine
         self._writer = database.writer(engine)  # same pool, BEGIN IMMEDIATE on SQLite
         self._lock = database.write_lock_for(engine)
+        sqlite = engine.url.get_backend_name() == "sqlite"
+        self._signal = ChangeSignal.beside(engine.url.database if sqlite else None)
         self._pid = os.getpid()
         self.confirmations_needed = confirmations_needed
 
@@ -132,6 +135,7 @@ class ReportStore:
             session.begin(),
         ):
             yield session
+        self._signal.bump()  # committed: tell the readers (reports.signal)
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -359,7 +363,11 @@ class ReportStore:
             return [Report.model_validate(row) for row in session.scalars(query)]
 
     def version(self) -> str:
-        """A token that changes whenever any report changes (one primary-key read)."""
+        """A token that changes whenever any report changes (one primary-key read, skipped
+        on SQLite when no write was signalled since the last: `reports.signal`)."""
+        return self._signal.version(self._read_version)
+
+    def _read_version(self) -> str:
         with self.engine.connect() as connection:
             value = connection.execute(
                 select(RevisionRow.value).where(RevisionRow.id == 1)
