@@ -5,6 +5,8 @@ the table's, and a router computes tables only for costs searched more than once
 from __future__ import annotations
 
 import math
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -123,9 +125,7 @@ def test_bad_tables_are_refused_with_the_shape_they_need() -> None:
     with pytest.raises(Exception, match=r"\(n_nodes, 2 L\) table with n_nodes = 3"):
         shortest_path(indptr, target, cost, [0], [0.0], [2], [0.0], cost_landmarks=np.zeros((3, 3)))
     with pytest.raises(Exception, match="costs >= 0"):
-        shortest_path(
-            indptr, target, cost, [0], [0.0], [2], [0.0], cost_landmarks=-np.ones((3, 2))
-        )
+        shortest_path(indptr, target, cost, [0], [0.0], [2], [0.0], cost_landmarks=-np.ones((3, 2)))
 
 
 def test_a_router_computes_a_table_for_costs_searched_twice_and_lends_it_to_higher_costs(
@@ -235,3 +235,32 @@ def test_router_routes_with_cost_landmarks_are_as_cheap_as_without(
                     assert path.cost == pytest.approx(plain.cost, rel=1e-9)
         finally:
             router.cost_landmarks.enabled = saved
+
+
+def test_a_table_being_computed_blocks_no_other_search(sample_graph: Graph) -> None:
+    """While one table is computed, searches with other costs (and with the same costs)
+    get what there is at once instead of waiting."""
+    indptr, target, cost = _sample_csr(sample_graph)
+    tables = CostLandmarks(indptr, target, router_for(sample_graph).landmarks)
+    results: dict[str, np.ndarray] = {}
+
+    def run(name: str, costs: np.ndarray, prepare: bool = False) -> threading.Thread:
+        thread = threading.Thread(
+            target=lambda: results.update({name: tables.table(costs, prepare)})
+        )
+        thread.start()
+        return thread
+
+    with tables._computing:  # a computation under way elsewhere
+        preparing = run("prepared", cost, prepare=True)  # waits for the computation
+        time.sleep(0.05)
+        others = [run("other", cost * 2.0), run("same", cost)]
+        for thread in others:
+            thread.join(timeout=5)
+            assert not thread.is_alive()  # not stuck behind the computation
+        assert results["other"] is NO_LANDMARKS
+        assert results["same"] is NO_LANDMARKS  # its table is not ready yet
+        assert preparing.is_alive()
+    preparing.join(timeout=30)
+    assert results["prepared"].size
+    assert tables.table(cost) is results["prepared"]

@@ -79,6 +79,7 @@ class Service:
         self._coverage_lock = threading.Lock()
         self._keys: dict[str, tuple[ApiKey, float]] = {}
         self.area = served_area(graph)
+        self.preparing: threading.Thread | None = None  # see warm_up
 
     @classmethod
     def open(cls, settings: Settings) -> Service:
@@ -238,8 +239,10 @@ class Service:
 
     def warm_up(self) -> None:
         """Load (or, with an empty numba cache, compile: seconds) the route and isochrone
-        kernels now rather than on the first request, and compute the presets' cost landmark
-        tables (`routing.cost_landmarks`; shared by the routers: seconds on a big city)."""
+        kernels now rather than on the first request, then start computing the presets' cost
+        landmark tables in the background (`routing.cost_landmarks`; shared by the routers;
+        about 7 s a preset on a million nodes: until a preset's is ready, its searches use
+        the metre landmarks)."""
         if self.graph.n_edges == 0:
             return
         from stepfree.routing.isochrone import isochrone_collection
@@ -249,7 +252,19 @@ class Service:
             with self.router() as router:
                 answer(router, (lat, lon), (lat, lon), preset("pedestrian"), "en", None)
                 isochrone_collection(router, (lat, lon), 1, preset("pedestrian"))
-                seconds = sum(router.prepare(preset(name)) for name in preset_names())
-                log.info("cost landmarks of the presets ready in %.1f s", seconds)
         except (StepfreeError, LookupError) as error:
             log.debug("warm-up route: %s", error)
+        self.preparing = threading.Thread(
+            target=self._prepare_presets, name="stepfree-prepare", daemon=True
+        )
+        self.preparing.start()
+
+    def _prepare_presets(self) -> None:
+        """Every preset's cost landmark table, by a router of its own (not one of the pool)."""
+        router = Router(self.graph)
+        try:
+            seconds = sum(router.prepare(preset(name)) for name in preset_names())
+        except Exception:  # a worker serves without the tables rather than not at all
+            log.exception("cost landmarks of the presets: not prepared")
+            return
+        log.info("cost landmarks of the presets ready in %.1f s", seconds)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -121,6 +122,17 @@ def reverse_csr(
 _CREATE = threading.Lock()
 
 
+@dataclass(slots=True)
+class _Seen:
+    """What the tables know of one array of entry costs."""
+
+    costs: np.ndarray  # held, so that its id is not reused while it is here
+    table: np.ndarray | None  # its own table, one borrowed, or None
+    own: bool  # computed on these very costs (or on equal ones)
+    searches: int = 0
+    computing: bool = False
+
+
 def cost_landmarks_of(graph: Graph, indptr: np.ndarray, target: np.ndarray) -> CostLandmarks:
     """The graph's cost landmark tables, shared by its routers (``indptr`` and ``target``:
     its CSR adjacency; the metre landmarks give the candidates for the first landmark)."""
@@ -147,33 +159,47 @@ class CostLandmarks:
         )
         self.enabled = indptr.shape[0] > 1 and self._candidates.size > 0
         self.automatic = indptr.shape[0] - 1 < AUTO_BELOW_NODES
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the bookkeeping below
+        self._computing = threading.Lock()  # one table computed at a time (one workspace)
         self._reverse: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._workspace: SearchWorkspace | None = None
         # entry costs a table was computed on, and the table: newest first
         self._tables: list[tuple[np.ndarray, np.ndarray]] = []
-        # id(entry costs) -> [entry costs, table or None, its own table?, searches]
-        self._seen: OrderedDict[int, list] = OrderedDict()  # type: ignore[type-arg]
+        self._seen: OrderedDict[int, _Seen] = OrderedDict()  # by id of the entry costs
 
     def table(self, entry_cost: np.ndarray, prepare: bool = False) -> np.ndarray:
         """The table for a search with these entry costs (`NO_LANDMARKS` when none fits yet);
-        ``prepare`` computes their own table now, whatever the graph's size."""
+        ``prepare`` computes their own table now, whatever the graph's size.
+
+        A table is computed outside the bookkeeping lock, so searches with other costs go on
+        meanwhile (and searches with these costs use what they had).
+        """
         if not self.enabled:
             return NO_LANDMARKS
         with self._lock:
-            key = id(entry_cost)
-            seen = self._seen.get(key)
-            if seen is None or seen[0] is not entry_cost:  # the array is held: ids stay unique
-                seen = self._seen[key] = [entry_cost, *self._borrowed(entry_cost), 0]
+            seen = self._seen.get(id(entry_cost))
+            if seen is None or seen.costs is not entry_cost:  # held, so ids stay unique
+                seen = _Seen(entry_cost, *self._borrowed(entry_cost))
+                self._seen[id(entry_cost)] = seen
                 if len(self._seen) > COSTS_KEPT:
                     self._seen.popitem(last=False)
             else:
-                self._seen.move_to_end(key)
-            seen[3] += 1
-            if not seen[2] and (prepare or (self.automatic and seen[3] >= USES_BEFORE_TABLE)):
-                seen[1], seen[2] = self._compute(entry_cost), True
-                self._keep(entry_cost, seen[1])
-            return seen[1] if seen[1] is not None else NO_LANDMARKS
+                self._seen.move_to_end(id(entry_cost))
+            seen.searches += 1
+            wanted = prepare or (self.automatic and seen.searches >= USES_BEFORE_TABLE)
+            compute = wanted and not seen.own and not seen.computing
+            seen.computing |= compute
+            table = seen.table
+        if compute:
+            try:
+                table = self._compute(entry_cost)
+            except BaseException:
+                seen.computing = False
+                raise
+            with self._lock:
+                seen.table, seen.own, seen.computing = table, True, False
+                self._keep(entry_cost, table)
+        return table if table is not None else NO_LANDMARKS
 
     def _borrowed(self, entry_cost: np.ndarray) -> tuple[np.ndarray | None, bool]:
         """A table computed on costs no higher than these on any entry, if one is kept, and
@@ -191,20 +217,21 @@ class CostLandmarks:
         keep = max(1, int(np.searchsorted(sizes, MAX_BYTES, side="right")))
         dropped = {id(kept) for _, kept in self._tables[keep:]}
         del self._tables[keep:]
-        for key in [k for k, seen in self._seen.items() if id(seen[1]) in dropped]:
+        for key in [k for k, seen in self._seen.items() if id(seen.table) in dropped]:
             del self._seen[key]
 
     def _compute(self, entry_cost: np.ndarray) -> np.ndarray:
         indptr, target = self._csr
-        if self._reverse is None:
-            self._reverse = reverse_csr(indptr, target)
-            self._workspace = SearchWorkspace(indptr.shape[0] - 1)
-        return cost_landmark_table(
-            indptr,
-            target,
-            entry_cost,
-            self._candidates,
-            self._part_nodes,
-            reverse=self._reverse,
-            workspace=self._workspace,
-        )
+        with self._computing:
+            if self._reverse is None:
+                self._reverse = reverse_csr(indptr, target)
+                self._workspace = SearchWorkspace(indptr.shape[0] - 1)
+            return cost_landmark_table(
+                indptr,
+                target,
+                entry_cost,
+                self._candidates,
+                self._part_nodes,
+                reverse=self._reverse,
+                workspace=self._workspace,
+            )
