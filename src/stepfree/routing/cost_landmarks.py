@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,8 @@ __all__ = [
     "CostLandmarks",
     "cost_landmark_table",
     "cost_landmarks_of",
+    "reverse_adjacency",
+    "reverse_csr",
 ]
 
 #: Landmarks per table (8 bytes per node each, from and to).
@@ -120,6 +123,19 @@ def reverse_csr(
 
 
 _CREATE = threading.Lock()
+Reverse = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def reverse_adjacency(graph: Graph) -> Reverse:
+    """The graph's entries by target node (`reverse_csr` of its CSR), computed once per graph
+    and shared (cost landmark tables and reachability checks search backwards on it)."""
+    with _CREATE:
+        cached: Reverse | None = graph.derived.get("reverse_csr")
+        if cached is None:
+            indptr = np.asarray(graph.arrays["csr.indptr"], dtype=np.int64)
+            target = np.asarray(graph.arrays["csr.target"], dtype=np.int32)
+            cached = graph.derived["reverse_csr"] = reverse_csr(indptr, target)
+    return cached
 
 
 @dataclass(slots=True)
@@ -140,7 +156,7 @@ def cost_landmarks_of(graph: Graph, indptr: np.ndarray, target: np.ndarray) -> C
         tables = graph.derived.get("cost_landmarks")
         if tables is None:
             tables = graph.derived["cost_landmarks"] = CostLandmarks(
-                indptr, target, landmark_table(graph)
+                indptr, target, landmark_table(graph), lambda: reverse_adjacency(graph)
             )
     return tables
 
@@ -149,8 +165,15 @@ class CostLandmarks:
     """Cost landmark tables for one graph: computed for costs searched often, lent to costs at
     least as high. Thread-safe (a lock; computing a table holds it)."""
 
-    def __init__(self, indptr: np.ndarray, target: np.ndarray, metre_landmarks: np.ndarray):
+    def __init__(
+        self,
+        indptr: np.ndarray,
+        target: np.ndarray,
+        metre_landmarks: np.ndarray,
+        reverse: Callable[[], Reverse] | None = None,
+    ):
         self._csr = (indptr, target)
+        self._reverse_of = reverse or (lambda: reverse_csr(indptr, target))
         # the metre landmarks' own nodes (distance 0) are the candidates for the first one
         candidates = np.argmin(metre_landmarks, axis=0) if metre_landmarks.size else []
         self._candidates = np.asarray(candidates, dtype=np.int64)
@@ -161,7 +184,7 @@ class CostLandmarks:
         self.automatic = indptr.shape[0] - 1 < AUTO_BELOW_NODES
         self._lock = threading.Lock()  # the bookkeeping below
         self._computing = threading.Lock()  # one table computed at a time (one workspace)
-        self._reverse: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._reverse: Reverse | None = None
         self._workspace: SearchWorkspace | None = None
         # entry costs a table was computed on, and the table: newest first
         self._tables: list[tuple[np.ndarray, np.ndarray]] = []
@@ -224,7 +247,7 @@ class CostLandmarks:
         indptr, target = self._csr
         with self._computing:
             if self._reverse is None:
-                self._reverse = reverse_csr(indptr, target)
+                self._reverse = self._reverse_of()
                 self._workspace = SearchWorkspace(indptr.shape[0] - 1)
             return cost_landmark_table(
                 indptr,

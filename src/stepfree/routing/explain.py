@@ -141,7 +141,7 @@ def _route_exists(
     profile: Profile,
     context: Context,
 ) -> bool:
-    return router.path_between(origin, destination, router.costs(profile, context)) is not None
+    return router.connected(origin, destination, router.costs(profile, context))
 
 
 def _numeric_values(router: Router, costs: Costs, parameter: str) -> np.ndarray:

@@ -27,9 +27,9 @@ from stepfree.profiles.costing import Costs
 from stepfree.profiles.model import Profile
 from stepfree.profiles.overlay import EMPTY, Overlay
 from stepfree.profiles.rules import Context
-from stepfree.routing.cost_landmarks import cost_landmarks_of
+from stepfree.routing.cost_landmarks import cost_landmarks_of, reverse_adjacency
 from stepfree.routing.landmarks import landmark_table
-from stepfree.routing.search import PathResult, SearchWorkspace, astar
+from stepfree.routing.search import PathResult, SearchWorkspace, astar, reachable
 
 #: How far from the network a point may be and still be snapped onto it (m).
 SNAP_LIMIT_M = 300.0
@@ -209,13 +209,16 @@ class Router:
         """
         return float(costs.edge_cost[entry]) * share if share > 0 else 0.0
 
-    def search(self, origin: Endpoint, destination: Endpoint, costs: Costs) -> Path | None:
-        """Cheapest path between two snapped points, or None."""
+    def _ends(
+        self, origin: Endpoint, destination: Endpoint, costs: Costs
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+        """Search nodes and their costs at both ends: the origin's edge's two nodes, reached
+        back against its drawing (u) or on along it (v), the same for the destination's, and
+        the cost along the edge when both points are on the same one (else inf)."""
         graph = self.graph
         oe, of = origin.snap.edge, origin.snap.fraction
         de, df = destination.snap.edge, destination.snap.fraction
         u, v = int(graph.edge("u")[oe]), int(graph.edge("v")[oe])
-        # from the origin point back to u (against the drawing direction) or on to v
         sources = np.array([u, v])
         source_costs = np.array(
             [
@@ -230,6 +233,38 @@ class Router:
                 self._partial(self.forward_entry[de], df, costs),
                 self._partial(self.backward_entry[de], 1 - df, costs),
             ]
+        )
+        direct = math.inf
+        if oe == de:  # along the shared edge, without touching a node
+            entry = self.forward_entry[oe] if df >= of else self.backward_entry[oe]
+            direct = self._partial(entry, abs(df - of), costs)
+        return sources, source_costs, targets, target_costs, direct
+
+    def connected(
+        self, origin: tuple[float, float], destination: tuple[float, float], costs: Costs
+    ) -> bool:
+        """Whether `path_between` would find a route, without searching for the cheapest:
+        breadth-first from both ends (`search.reachable`), so a refusal costs the smaller
+        side. The no-route explanation asks this many times."""
+        try:
+            start = self.endpoint(*origin, costs, "origin")
+            end = self.endpoint(*destination, costs, "destination")
+        except NoUsableWay:
+            return False
+        sources, source_costs, targets, target_costs, direct = self._ends(start, end, costs)
+        if math.isfinite(direct):
+            return True
+        return reachable(
+            (*self._csr, costs.entry_cost),
+            reverse_adjacency(self.graph),
+            sources[np.isfinite(source_costs)],
+            targets[np.isfinite(target_costs)],
+        )
+
+    def search(self, origin: Endpoint, destination: Endpoint, costs: Costs) -> Path | None:
+        """Cheapest path between two snapped points, or None."""
+        sources, source_costs, targets, target_costs, direct = self._ends(
+            origin, destination, costs
         )
         result: PathResult = astar(
             (*self._csr, costs.entry_cost),
@@ -253,11 +288,8 @@ class Router:
             int(targets[result.target_index]) if result.target_index >= 0 else -1,
             costs,
         )
-        if oe == de:  # along the shared edge, without touching a node
-            entry = self.forward_entry[oe] if df >= of else self.backward_entry[oe]
-            direct = self._partial(entry, abs(df - of), costs)
-            if direct <= best.cost:
-                best = Path(origin, destination, np.empty(0, np.int64), direct, -1, -1, costs)
+        if direct <= best.cost:  # along the shared edge, without touching a node
+            best = Path(origin, destination, np.empty(0, np.int64), direct, -1, -1, costs)
         return best if math.isfinite(best.cost) else None
 
 

@@ -29,6 +29,7 @@ from stepfree.routing.search_kernels import (
     astar_kernel,
     bounded_kernel,
     many_kernel,
+    reach_kernel,
 )
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "many_to_many",
     "one_to_all",
     "one_to_all_sparse",
+    "reachable",
     "shortest_path",
 ]
 
@@ -268,6 +270,24 @@ def astar(
     if goal < 0:
         return PathResult(np.inf, np.empty(0, np.int64), -1, -1)
     return PathResult(float(best), entries, int(start), int(goal))
+
+
+def reachable(
+    graph: tuple[np.ndarray, np.ndarray, np.ndarray],
+    reverse: tuple[np.ndarray, np.ndarray, np.ndarray],
+    sources: np.ndarray,
+    targets: np.ndarray,
+) -> bool:
+    """Whether any of ``targets`` can be reached from any of ``sources`` over entries of
+    finite cost (a route exists), without costing it: breadth-first from both sides, so a
+    refusal costs the smaller side (a target in a pocket is refused after the pocket).
+
+    ``graph`` is ``(indptr, target, cost)`` as for `astar`; ``reverse`` the entries by target
+    node, ``(indptr, source, entry)`` (`routing.cost_landmarks.reverse_csr`); nodes int64.
+    """
+    n_nodes = graph[0].shape[0] - 1
+    queues = np.empty(n_nodes, np.int64), np.empty(n_nodes, np.int64)
+    return bool(reach_kernel(graph, reverse, sources, targets, np.zeros(n_nodes, np.int8), *queues))
 
 
 def one_to_all_sparse(
