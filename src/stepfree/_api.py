@@ -52,6 +52,7 @@ def build_graph(
     settings: dict[str, Any] = {"area": area.describe(), "dem": str(dem) if dem else None}
     progress("building graph", len(extract.ways))
     graph = graph_from_extract(extract, settings)
+    del extract  # the ways and nodes read: freed before the landmarks (a big city's peak)
     if dem_raster is not None:
         from stepfree.ingest.dem import graph_with_dem_inclines
 
