@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from stepfree.errors import BadData, BadInput
+from stepfree.routing.reach_kernel import reach_kernel
 from stepfree.routing.search_kernels import (
     INITIAL_HEAP,
     MAX_GENERATION,
@@ -29,7 +30,6 @@ from stepfree.routing.search_kernels import (
     astar_kernel,
     bounded_kernel,
     many_kernel,
-    reach_kernel,
 )
 
 __all__ = [

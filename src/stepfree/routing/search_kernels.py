@@ -291,57 +291,6 @@ def costs_at_least(costs, base):
     return True
 
 
-@njit(cache=True, nogil=True)
-def reach_kernel(graph, reverse, sources, targets, mark, forward, backward):
-    # whether any target is reachable from any source over finite entries: breadth-first
-    # from both sides at once, a node at a time from the smaller frontier; stops when they
-    # meet (yes) or when either side has nothing left (no), so a target in a small pocket is
-    # refused after exploring the pocket, not the city. mark: 0 unseen, 1 from a source,
-    # 2 towards a target (zeroed by the caller); forward, backward: queues of n_nodes.
-    indptr, target, cost = graph
-    rev_indptr, rev_source, rev_entry = reverse
-    head_f = tail_f = head_b = tail_b = 0
-    for i in range(sources.shape[0]):
-        if mark[sources[i]] == 0:
-            mark[sources[i]] = 1
-            forward[tail_f] = sources[i]
-            tail_f += 1
-    for i in range(targets.shape[0]):
-        t = targets[i]
-        if mark[t] == 1:
-            return True
-        if mark[t] == 0:
-            mark[t] = 2
-            backward[tail_b] = t
-            tail_b += 1
-    while head_f < tail_f and head_b < tail_b:
-        if tail_f - head_f <= tail_b - head_b:
-            u = forward[head_f]
-            head_f += 1
-            for e in range(indptr[u], indptr[u + 1]):
-                if cost[e] < np.inf:
-                    v = target[e]
-                    if mark[v] == 2:
-                        return True
-                    if mark[v] == 0:
-                        mark[v] = 1
-                        forward[tail_f] = v
-                        tail_f += 1
-        else:
-            u = backward[head_b]
-            head_b += 1
-            for k in range(rev_indptr[u], rev_indptr[u + 1]):
-                if cost[rev_entry[k]] < np.inf:
-                    w = rev_source[k]
-                    if mark[w] == 1:
-                        return True
-                    if mark[w] == 0:
-                        mark[w] = 2
-                        backward[tail_b] = w
-                        tail_b += 1
-    return False
-
-
 # --- bounded Dijkstra (one source set), and many-to-many over it -----------------------------
 
 
