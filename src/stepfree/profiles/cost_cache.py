@@ -328,13 +328,9 @@ class CostCache:
                     scalars,
                     avoid_rules(rules, "entry"),
                 )
-                keep = values != edge_cost[entries]
-                entries, values = entries[keep], values[keep]
-            if entries.size:
-                finite_before = np.isfinite(edge_cost[entries])
-                edge_cost = edge_cost.copy()
-                edge_cost[entries] = values
-                if (np.isfinite(values) != finite_before).any():
+                edge_cost, entries = _patched(edge_cost, entries, values)
+                before = base.costs.edge_cost[entries]
+                if (np.isfinite(edge_cost[entries]) != np.isfinite(before)).any():
                     usable = usable_patched(graph, usable, edge_cost, entries)
         busy = self._busy_nodes(scalars)
         if nodes is None:
@@ -354,11 +350,7 @@ class CostCache:
                     scalars,
                     avoid_rules(rules, "node"),
                 )
-                keep = values != node_cost[nodes]
-                nodes, values = nodes[keep], values[keep]
-            if nodes.size:
-                node_cost = node_cost.copy()
-                node_cost[nodes] = values
+                node_cost, nodes = _patched(node_cost, nodes, values)
         target = graph.arrays["csr.target"]
         if entries is None or nodes is None:
             return edge_cost + node_cost[target], edge_cost, node_cost, usable
@@ -369,6 +361,19 @@ class CostCache:
             entry_cost = entry_cost.copy()
             entry_cost[touched] = edge_cost[touched] + node_cost[target[touched]]
         return entry_cost, edge_cost, node_cost, usable
+
+
+def _patched(
+    array: np.ndarray, index: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``array`` with ``values`` at ``index`` where they differ from it (a copy, only when
+    one does), and the indices that changed."""
+    keep = values != array[index]
+    index, values = index[keep], values[keep]
+    if index.size:
+        array = array.copy()
+        array[index] = values
+    return array, index
 
 
 def _union(masks: list[np.ndarray]) -> np.ndarray:
