@@ -8,7 +8,6 @@ crossings, elevators with opening hours, and live closures.
 
 from __future__ import annotations
 
-import typing
 from datetime import datetime
 
 import numpy as np
@@ -17,13 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import stepfree
+from profile_strategies import parameter_values
 from stepfree.graph.model import Graph
 from stepfree.ingest.attributes import Highway, Tri
 from stepfree.profiles.cost_cache import GROUP_CACHE_SIZE, REQUEST_CACHE_SIZE, CostCache
 from stepfree.profiles.costing import Costs, costs_for
 from stepfree.profiles.hours import is_open
 from stepfree.profiles.live_rules import closed_elevators
-from stepfree.profiles.model import FACETS, PARAMETERS, Policy, Profile, preset, preset_names
+from stepfree.profiles.model import Policy, Profile, preset, preset_names
 from stepfree.profiles.overlay import EMPTY, REPORT_TYPES, Closure, Overlay
 from stepfree.profiles.rules import Context, Rule
 
@@ -112,39 +112,7 @@ def _overlays(graph: Graph) -> list[Overlay]:
     return out
 
 
-def _values() -> dict[str, st.SearchStrategy[str]]:
-    """Text values for every profile parameter within its declared range, with the round
-    values people type (which select the same ways as their neighbours) drawn often."""
-    out: dict[str, st.SearchStrategy[str]] = {}
-    for facet in FACETS.values():
-        for name, field in facet.model_fields.items():
-            kind = field.annotation
-            if name in PARAMETERS:
-                spec = PARAMETERS[name]
-                if kind is int:
-                    out[name] = st.integers(int(spec.minimum), int(spec.maximum)).map(str)
-                else:
-                    round_values = st.sampled_from(
-                        [
-                            spec.minimum,
-                            spec.default,
-                            spec.maximum,
-                            (spec.minimum + spec.maximum) / 7,
-                        ]
-                    )
-                    out[name] = st.one_of(round_values, st.floats(spec.minimum, spec.maximum)).map(
-                        repr
-                    )
-            elif kind is bool:
-                out[name] = st.sampled_from(["true", "false"])
-            elif kind is Policy:
-                out[name] = st.sampled_from([policy.value for policy in Policy])
-            else:
-                out[name] = st.sampled_from([str(v) for v in typing.get_args(kind)])
-    return out
-
-
-VALUES = _values()
+VALUES = parameter_values(round_values=True)
 
 
 @st.composite

@@ -12,7 +12,6 @@ The sample city runs by default; the Redmond extract (``../shared/data``) runs a
 from __future__ import annotations
 
 import itertools
-import typing
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +22,10 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 import stepfree
+from profile_strategies import parameter_values
 from stepfree._api import router_for, sample_city_path
 from stepfree.graph.model import Graph
-from stepfree.profiles.model import FACETS, PARAMETERS, Policy, Profile, preset, preset_names
+from stepfree.profiles.model import Policy, Profile, preset, preset_names
 from stepfree.routing import isochrone as iso
 from stepfree.routing.router import NoUsableWay, Router
 from stepfree.routing.walk import pieces
@@ -41,28 +41,7 @@ SHARED_FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 # --- strategies ----------------------------------------------------------------------------
 
 
-def _parameter_values() -> dict[str, st.SearchStrategy[str]]:
-    """A strategy of text values for every profile parameter, within its declared range."""
-    out: dict[str, st.SearchStrategy[str]] = {}
-    for facet in FACETS.values():
-        for name, field in facet.model_fields.items():
-            kind = field.annotation
-            if name in PARAMETERS:
-                spec = PARAMETERS[name]
-                if kind is int:
-                    out[name] = st.integers(int(spec.minimum), int(spec.maximum)).map(str)
-                else:
-                    out[name] = st.floats(spec.minimum, spec.maximum).map(repr)
-            elif kind is bool:
-                out[name] = st.sampled_from(["true", "false"])
-            elif kind is Policy:
-                out[name] = st.sampled_from([policy.value for policy in Policy])
-            else:  # a Literal of names (surface, smoothness, winter)
-                out[name] = st.sampled_from([str(v) for v in typing.get_args(kind)])
-    return out
-
-
-PARAMETER_VALUES = _parameter_values()
+PARAMETER_VALUES = parameter_values()
 
 
 @st.composite
