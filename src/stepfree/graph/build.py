@@ -106,6 +106,7 @@ def graph_from_records(
     arrays["geom.indptr"] = indptr
     arrays["geom.lon"] = lon[take]
     arrays["geom.lat"] = lat[take]
+    arrays["geom.osm_id"] = ids[take]  # every OSM node along each edge (a route lists them)
 
     # free the per-position scratch before the node arrays and the grid (peak memory)
     del unique_ids, inverse, counts, tagged, is_vertex_id, is_vertex, seg, cum, take, same_way

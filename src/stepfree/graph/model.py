@@ -5,13 +5,14 @@ Array names are namespaced:
 - ``node.<attr>``: one value per node (``node.osm_id``, ``node.lon``, ``node.kerb``...)
 - ``edge.<attr>``: one value per undirected edge, drawn from ``edge.u`` to ``edge.v``
   (``edge.osm_way_id``, ``edge.length_m``, ``edge.incline_pct``...)
-- ``geom.*``: edge geometry (``geom.indptr`` per edge into ``geom.lon``/``geom.lat``)
+- ``geom.*``: edge geometry (``geom.indptr`` per edge into ``geom.lon``/``geom.lat``, and
+  ``geom.osm_id``: the OSM node of each point, so a route can list every node it passes)
 - ``csr.*``: directed adjacency: for node ``n``, entries ``csr.indptr[n]:csr.indptr[n+1]`` give
   ``csr.edge`` (undirected edge), ``csr.target`` (node reached) and ``csr.forward`` (1 when the
   edge is walked in its drawing direction, so a signed incline keeps its sign, else it flips)
 - ``grid.*``: the spatial index for snapping (see ``spatial``)
 
-OSM ids live only in ``node.osm_id`` and ``edge.osm_way_id``: the one boundary map.
+OSM ids live only in ``node.osm_id``, ``geom.osm_id`` and ``edge.osm_way_id``: the boundary map.
 """
 
 from __future__ import annotations
