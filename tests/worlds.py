@@ -38,21 +38,24 @@ class World:
     ways: dict[str, dict[str, str]]
     nodes: dict[str, dict[str, str]] = field(default_factory=dict)
     grid_m: float = 10.0
+    #: lon, lat of the sketch's top-left corner (central Astana unless a test moves it)
+    origin: tuple[float, float] = (ORIGIN_LON, ORIGIN_LAT)
 
     def positions(self) -> dict[str, tuple[float, float]]:
         """lon, lat of each letter."""
         lines = self.sketch.strip("\n").splitlines()
         indent = min(len(line) - len(line.lstrip()) for line in lines if line.strip())
         out = {}
+        origin_lon, origin_lat = self.origin
         metres_per_deg_lat = math.pi / 180 * EARTH_RADIUS_M
-        metres_per_deg_lon = metres_per_deg_lat * math.cos(math.radians(ORIGIN_LAT))
+        metres_per_deg_lon = metres_per_deg_lat * math.cos(math.radians(origin_lat))
         for row, line in enumerate(lines):
             for col, char in enumerate(line[indent:]):
                 if char.isalpha():
                     east, south = col * self.grid_m, row * self.grid_m * 2  # rows are taller
                     out[char] = (
-                        ORIGIN_LON + east / metres_per_deg_lon,
-                        ORIGIN_LAT - south / metres_per_deg_lat,
+                        origin_lon + east / metres_per_deg_lon,
+                        origin_lat - south / metres_per_deg_lat,
                     )
         return out
 

@@ -165,11 +165,13 @@ def overlay_from_file(graph: Graph, path: Path) -> Any:
             f"reports file {path} does not exist; give a GeoJSON FeatureCollection "
             "of reports (as GET /v1/reports.geojson exports)"
         )
+    data = path.read_bytes()
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
         raise BadInput(f"reports file {path} is not JSON ({error})") from None
-    return overlay_from_reports(graph, reports_from_geojson(document), f"file:{path.name}")
+    version = "file:sha256:" + hashlib.sha256(data).hexdigest()[:16]  # by content, not name
+    return overlay_from_reports(graph, reports_from_geojson(document), version)
 
 
 def parse_time(at: datetime | str | None) -> datetime | None:

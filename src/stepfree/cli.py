@@ -196,7 +196,10 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
             origin, args.minutes, args.profile, _overrides(args.set), args.at, graph, args.lang
         )
     except NoUsableWay as error:
-        print(f"stepfree: {error}", file=sys.stderr)
+        from stepfree.routing.text import route_as_text
+
+        why = error.explanation or {"message": str(error)}
+        print(route_as_text({"route": None, **why}), file=sys.stderr)
         return EXIT_NO_ROUTE
     print(json.dumps(result, ensure_ascii=False))
     return 0

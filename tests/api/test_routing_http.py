@@ -17,8 +17,50 @@ def get(server, path: str, **params: object) -> httpx.Response:
     return httpx.get(f"{server.url}{path}", params=params, timeout=30)
 
 
+def test_the_same_request_gets_the_same_bytes(server) -> None:
+    query = {"from": ORIGIN, "to": DESTINATION, "profile": "walker", "at": "2026-03-01T10:00"}
+    first, second = (get(server, "/v1/route", **query) for _ in range(2))
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    made = first.json()["provenance"]
+    assert made["reports_version"] == "r0"
+    assert made["profile"]["preset"] == "walker"
+
+
+def test_a_decimal_comma_is_a_decimal_point(server) -> None:
+    query = {"from": ORIGIN, "to": DESTINATION, "at": "2026-03-01T10:00"}
+    comma = get(server, "/v1/route", **query, max_kerb_height_m="0,04")
+    point = get(server, "/v1/route", **query, max_kerb_height_m="0.04")
+    assert comma.status_code == point.status_code == 200
+    assert comma.content == point.content
+
+
+def test_a_refused_route_is_the_error_shape_with_why_inside(server) -> None:
+    query = {
+        "from": "60.1699,24.9384",
+        "to": "60.1719,24.9414",
+        "profile": "manual_wheelchair",
+        "unknown_width": "forbid",
+        "at": "2026-03-01T10:00",
+    }
+    response = get(server, "/v1/route", **query)
+    assert response.status_code == 404
+    body = response.json()
+    assert body["error"]["code"] == "no_usable_way"
+    assert body["error"]["blocked_by"][0]["attribute"] == "access"
+    assert {r["parameter"] for r in body["error"]["relax"]} >= {"unknown_width"}
+    assert body["provenance"]["profile"]["changed"] == {"unknown_width": "forbid"}
+    assert "route" not in body
+    iso_query = {k: v for k, v in query.items() if k != "to"}
+    iso = get(server, "/v1/isochrone", **iso_query, minutes="5")
+    assert iso.status_code == 404
+    assert iso.json()["error"]["blocked_by"][0]["attribute"] == "access"
+
+
 def test_route_is_the_json_of_the_cli(server, graph_file) -> None:
-    response = get(server, "/v1/route", **{"from": ORIGIN, "to": DESTINATION, "lang": "kk"})
+    at = "2026-01-15T08:30"
+    query = {"from": ORIGIN, "to": DESTINATION, "lang": "kk", "at": at}
+    response = get(server, "/v1/route", **query)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
     cli = subprocess.run(
@@ -35,6 +77,8 @@ def test_route_is_the_json_of_the_cli(server, graph_file) -> None:
             DESTINATION,
             "--lang",
             "kk",
+            "--at",
+            at,
             "--format",
             "json",
         ],
@@ -43,7 +87,11 @@ def test_route_is_the_json_of_the_cli(server, graph_file) -> None:
         check=True,
         env=server.env,
     )
-    assert response.json() == json.loads(cli.stdout)
+    served, printed = response.json(), json.loads(cli.stdout)
+    # the one difference: the service names its store's revision, the CLI that it has none
+    assert served["provenance"].pop("reports_version") == "r0"
+    assert printed["provenance"].pop("reports_version") == "empty"
+    assert served == printed
     body = response.json()
     assert body["route"]["geometry"]["type"] == "LineString"
     assert body["summary"]["length_m"] > 500
@@ -56,8 +104,8 @@ def test_a_profile_parameter_in_the_query_changes_the_answer(server) -> None:
     assert get(server, "/v1/route", **ends).status_code == 200
     refused = get(server, "/v1/route", **ends, unknown_kerb="forbid")
     assert refused.status_code == 404
-    body = refused.json()
-    assert body["route"] is None
+    body = refused.json()["error"]
+    assert body["code"] == "no_route"
     assert any(b["attribute"] == "unknown_kerb" for b in body["blocked_by"])
     assert body["relax"][0]["parameter"] == "unknown_kerb"
     assert "unknown_kerb" in body["relax"][0]["text"]
@@ -172,5 +220,7 @@ def test_isochrone_without_a_usable_way_is_404_saying_so(server) -> None:
     params = {"from": ORIGIN, "minutes": "1", "min_width_m": "5", "unknown_width": "forbid"}
     response = get(server, "/v1/isochrone", **params)
     assert response.status_code == 404, response.text
-    assert response.json()["error"]["code"] == "no_usable_way"
-    assert "no way this profile can use" in response.json()["error"]["message"]
+    error = response.json()["error"]
+    assert error["code"] == "no_usable_way"
+    assert error["message"] == "No route fits your profile."
+    assert "from the nearest way your profile can use" in error["blocked_by"][0]["text"]

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from stepfree.errors import BadInput
+from stepfree.profiles.model import facet_of, profile_from_request
 from stepfree.routing.answer_texts import (
     explain_block,
     explain_no_route,
@@ -347,14 +348,39 @@ def test_explain_block_refuses_unknown_element_type() -> None:
 
 def test_explain_relax_and_no_route() -> None:
     assert explain_relax("max_kerb_height_m", "0.12", "en") == (
-        "A route exists if you set max_kerb_height_m to 0.12."
+        "A route exists if you set max_kerb_height_m=0.12."
     )
     assert explain_relax("max_kerb_height_m", 0.12, "ru") == (
-        "Маршрут найдётся, если задать max_kerb_height_m = 0,12."
+        "Маршрут найдётся, если задать max_kerb_height_m=0.12."
     )
     assert explain_relax("respect_wheelchair_tag", False, "kk") == (
-        "Егер respect_wheelchair_tag мәнін false етіп қойсаңыз, маршрут табылады."
+        "Егер respect_wheelchair_tag=false қойсаңыз, маршрут табылады."
     )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("max_incline_down_pct", 36.398),
+        ("max_kerb_height_m", 0.12),
+        ("min_width_m", 0.915),
+        ("max_step_count", 12),
+        ("max_access_m", 283.0),
+        ("respect_wheelchair_tag", False),
+        ("unknown_width", "avoid"),
+    ],
+)
+def test_a_relax_hint_pastes_into_set(parameter: str, value: object, lang: str) -> None:
+    """The hint's KEY=VALUE is what --set and the query take, in every language: a Russian
+    hint once printed "max_incline_down_pct = 36,398", which --set refused."""
+    text = explain_relax(parameter, value, lang)
+    setting = re.search(r"([a-z_]+=[^\s]+?)\.?(?:\s|$)", text)
+    assert setting is not None, text
+    key, _, raw = setting.group(1).partition("=")
+    changed = profile_from_request("manual_wheelchair", {key: raw})
+    facet = getattr(changed, facet_of(key))
+    assert getattr(facet, key) == value
     assert explain_no_route("en") == "No route fits your profile."
     assert explain_no_route("ru") == "Нет маршрута, подходящего под ваш профиль."
     assert explain_no_route("kk") == "Сіздің профиліңізге сай маршрут жоқ."
@@ -371,7 +397,8 @@ WARNINGS = {
     "elevator_hours_unknown": {},
     "low_confidence": {"percent": 62.4},
     "detour": {"factor": 1.34},
-    "snapped_far": {"metres": 87.0},
+    "access_origin": {"metres": 87.0},
+    "access_destination": {"metres": 31.0},
 }
 
 
@@ -393,7 +420,8 @@ def test_warning_values_are_formatted() -> None:
     )
     assert "в 1,3 раза длиннее" in warning_text("detour", "ru", factor=1.34)
     assert "2,0 есе" in warning_text("detour", "kk", factor=2)
-    assert "85 м" in warning_text("snapped_far", "kk", metres=87.0)
+    assert "85 м" in warning_text("access_origin", "kk", metres=87.0)
+    assert "30 m" in warning_text("access_destination", "en", metres=31.0)
 
 
 def test_warning_refuses_unknown_code_and_wrong_values() -> None:

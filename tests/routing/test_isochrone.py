@@ -256,7 +256,8 @@ def test_the_collection_draws_the_same_polygons(sample_graph: Graph) -> None:
     costs = router.costs(profile, router.context(profile, None))
     start = router.endpoint(*HELSINKI, costs, "origin")
     lon0, lat0 = start.snap.lon, start.snap.lat
-    reaches = iso.reach(router, start, costs, [60.0, 180.0])
+    access_s = start.snap.distance_m / profile.mobility.speed_m_s  # to the network first
+    reaches = iso.reach(router, start, costs, [60.0 - access_s, 180.0 - access_s])
     local = iso.reach_polygons(sample_graph, reaches, start, lon0, lat0)
     drawn = _polygons(isochrone(HELSINKI, (1, 3), graph=sample_graph))
     per_deg_lon = M_PER_DEG_LAT * math.cos(math.radians(lat0))

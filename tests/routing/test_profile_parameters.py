@@ -194,7 +194,7 @@ CASES: dict[str, tuple[str, dict[str, str], dict[str, str], str, str, dict[str, 
     "unlit_factor": ("pedestrian", {"lit": "no"}, {}, "1.2", "3", {"avoid_unlit": "true"}),
 }
 #: Parameters that change the answer without changing the way taken.
-OTHER_EFFECTS = {"speed_m_s", "announce"}
+OTHER_EFFECTS = {"speed_m_s", "announce", "max_access_m"}  # max_access_m: test_access.py
 
 
 def _world(

@@ -11,9 +11,15 @@ from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep
 from stepfree.api.errors import error_responses
 from stepfree.api.limits import parse_minutes, within_budget
 from stepfree.api.params import AT_HELP, parse_at, point, profile_overrides, profile_query_docs
-from stepfree.api.responses import FeatureCollection, json_response
+from stepfree.api.responses import (
+    FeatureCollection,
+    RefusalResponse,
+    json_response,
+    refusal_body,
+)
 from stepfree.profiles.model import preset_names, profile_from_request
 from stepfree.routing.i18n import check_language
+from stepfree.routing.router import NoUsableWay
 
 router = APIRouter(tags=["routing"])
 
@@ -22,7 +28,13 @@ router = APIRouter(tags=["routing"])
     "/isochrone",
     summary="Reachable areas within some minutes, for a profile",
     response_model=FeatureCollection,
-    responses=error_responses(401, 404, 422, 429, 503),
+    responses={
+        404: {
+            "model": RefusalResponse,
+            "description": "no usable way within the profile's max_access_m of the origin",
+        },
+        **error_responses(401, 422, 429, 503),
+    },
     openapi_extra={"parameters": list(profile_query_docs())},
 )
 async def get_isochrone(
@@ -64,4 +76,9 @@ async def get_isochrone(
         chosen = profile_from_request(profile, overrides)
         return service.isochrone(start, times, chosen, lang, when)
 
-    return json_response(await within_budget(work, settings))
+    try:
+        return json_response(await within_budget(work, settings))
+    except NoUsableWay as error:
+        if error.explanation is None:
+            raise
+        return json_response(refusal_body({"message": str(error), **error.explanation}), 404)

@@ -11,7 +11,7 @@ from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep
 from stepfree.api.errors import error_responses
 from stepfree.api.limits import check_route_distance, within_budget
 from stepfree.api.params import AT_HELP, parse_at, point, profile_overrides, profile_query_docs
-from stepfree.api.responses import RouteAnswer, json_response
+from stepfree.api.responses import RefusalResponse, RouteAnswer, json_response, refusal_body
 from stepfree.profiles.model import preset_names, profile_from_request
 from stepfree.routing.i18n import check_language
 
@@ -23,7 +23,10 @@ router = APIRouter(tags=["routing"])
     summary="An accessible route between two points",
     response_model=RouteAnswer,
     responses={
-        404: {"model": RouteAnswer, "description": "no route: blocked_by and relax say why"},
+        404: {
+            "model": RefusalResponse,
+            "description": "no route: error.blocked_by and error.relax say why and what opens one",
+        },
         **error_responses(401, 422, 429, 503),
     },
     openapi_extra={"parameters": list(profile_query_docs())},
@@ -51,8 +54,8 @@ async def get_route(
 ) -> Response:
     """Route ``from`` -> ``to`` for a profile; any profile parameter may be set by name.
 
-    The answer is the JSON of ``stepfree route --format json``: 200 with ``route``, or 404 with
-    ``route: null``, ``blocked_by`` and ``relax`` when no route exists.
+    The answer is the JSON of ``stepfree route --format json``: 200 with ``route``; when no
+    route exists, 404 in the error shape with ``error.blocked_by`` and ``error.relax``.
     """
     start, end = point(origin, "origin"), point(to, "destination")
     check_route_distance(start, end, settings)
@@ -67,4 +70,6 @@ async def get_route(
         return service.route(start, end, chosen, lang, when)
 
     result = await within_budget(work, settings)
-    return json_response(result, 200 if result["route"] is not None else 404)
+    if result["route"] is None:
+        return json_response(refusal_body(result), 404)
+    return json_response(result)

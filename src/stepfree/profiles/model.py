@@ -14,6 +14,7 @@ out-of-range value is refused with the range, never silently clamped.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
@@ -59,6 +60,9 @@ PARAMETERS: dict[str, Parameter] = {
     ),
     "busy_road_min_lanes": Parameter(1, 3, 10, "lanes", "lanes from which a road counts as busy"),
     "unlit_factor": Parameter(1, 1, 10, "x", "an unlit way counts this many times its length"),
+    "max_access_m": Parameter(
+        0, 300, 300, "m", "longest stretch of unmapped ground to or from the network"
+    ),
 }
 
 #: Surface groups from smooth to rough (a small wheel's view), and smoothness in OSM order.
@@ -97,6 +101,7 @@ class Mobility(_Facet):
     max_kerb_height_m: float = _number("max_kerb_height_m")
     min_width_m: float = _number("min_width_m")
     max_step_count: int = _number("max_step_count")
+    max_access_m: float = _number("max_access_m")
     wheeled: bool = Field(False, description="moves on wheels (wheelchair, stroller, rollator)")
     respect_wheelchair_tag: bool = Field(False, description="wheelchair=no forbids, limited avoids")
     stroller_ramps: bool = Field(False, description="ramp:stroller=yes makes steps usable")
@@ -155,12 +160,17 @@ class Profile(BaseModel):
         return cls.model_validate(tomllib.loads(text))
 
     def with_overrides(self, overrides: dict[str, str]) -> Profile:
-        """A copy with parameters set by name (``max_kerb_height_m=0.04``), validated."""
+        """A copy with parameters set by name (``max_kerb_height_m=0.04``), validated.
+
+        A number may be written with a decimal comma (``0,04``), as ru and kk write it.
+        """
         if not overrides:
             return self
         data = self.model_dump()
         for key, raw in overrides.items():
             facet = facet_of(key)
+            if key in PARAMETERS and isinstance(raw, str) and _DECIMAL_COMMA.match(raw):
+                raw = raw.replace(",", ".")
             data[facet][key] = raw
         try:
             return Profile.model_validate(data)
@@ -176,6 +186,9 @@ class Profile(BaseModel):
     def _key(self) -> str:
         return self.model_dump_json(exclude={"name", "title", "sources"})
 
+
+#: A number with a decimal comma ("0,04"): one comma between digits, nothing else.
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 
 FACETS: dict[str, type[BaseModel]] = {
     "mobility": Mobility,

@@ -18,9 +18,11 @@ from stepfree.profiles.overlay import EMPTY, Overlay
 from stepfree.profiles.rules import Context
 from stepfree.routing import answer_texts
 from stepfree.routing import instructions as words
+from stepfree.routing.access import ACCESS_WARN_M, end_refusal
 from stepfree.routing.describe import LOW_CONFIDENCE, osm_ids, summary, unknown_masks
 from stepfree.routing.explain import explain
 from stepfree.routing.i18n import check_language
+from stepfree.routing.provenance import provenance
 from stepfree.routing.router import NoUsableWay, Path, Router
 from stepfree.routing.steps import build_steps
 from stepfree.routing.walk import (
@@ -32,8 +34,6 @@ from stepfree.routing.walk import (
     pieces,
 )
 
-#: A snap further than this from the requested point is worth a warning (m).
-SNAP_WARN_M = 50.0
 #: A route longer than this many times the walking route is worth a warning.
 DETOUR_WARN = 1.5
 
@@ -41,8 +41,13 @@ DETOUR_WARN = 1.5
 def _pedestrian_length(
     router: Router, origin: tuple[float, float], destination: tuple[float, float], context: Context
 ) -> float | None:
-    path = router.path_between(origin, destination, router.costs(preset("pedestrian"), context))
-    return None if path is None else path_length_m(router.graph, path)
+    walker = preset("pedestrian")
+    costs = router.costs(walker, context)
+    path = router.path_between(origin, destination, costs, walker.mobility.max_access_m)
+    if path is None:
+        return None
+    legs = path.origin.snap.distance_m + path.destination.snap.distance_m
+    return path_length_m(router.graph, path) + legs
 
 
 def _warnings(
@@ -101,9 +106,9 @@ def _warnings(
         add("low_confidence", percent=round(100 * info["confidence"]))
     if info.get("detour_factor") and info["detour_factor"] > DETOUR_WARN:
         add("detour", factor=info["detour_factor"])
-    for end in (path.origin, path.destination):
-        if end.snap.distance_m > SNAP_WARN_M:
-            add("snapped_far", metres=round(end.snap.distance_m))
+    for role, end in (("origin", path.origin), ("destination", path.destination)):
+        if end.snap.distance_m > ACCESS_WARN_M:
+            add(f"access_{role}", metres=round(end.snap.distance_m))
     return out
 
 
@@ -119,7 +124,7 @@ def _reports_that_changed(
     if not closures:
         return []
     costs = router.costs(profile, dataclasses.replace(context, overlay=EMPTY))
-    unreported = router.path_between(origin, destination, costs)
+    unreported = router.path_between(origin, destination, costs, profile.mobility.max_access_m)
     if unreported is None:
         return []
     walk = pieces(router, unreported)
@@ -147,6 +152,8 @@ def _step_fields(step: words.Step) -> dict[str, Any]:
 
 
 def _route_feature(coords: np.ndarray, profile: Profile) -> dict[str, Any]:
+    if len(coords) == 1:  # start and destination are one point: RFC 7946 wants two positions
+        coords = np.vstack((coords, coords))
     return {
         "type": "Feature",
         "properties": {"profile": profile.name},
@@ -175,19 +182,17 @@ def answer(
         "lang": lang,
         "at": context.at.isoformat() if context.at else None,
         "winter": context.winter,
+        "season": router.season(profile, context),
     }
+    reproduce = {"provenance": provenance(router.graph, profile, context)}
+    reach = profile.mobility.max_access_m
     try:
-        start = router.endpoint(*origin, costs, "origin")
-        end = router.endpoint(*destination, costs, "destination")
-        path = router.search(start, end, costs)
+        start = router.endpoint(*origin, costs, "origin", reach)
+        end = router.endpoint(*destination, costs, "destination", reach)
     except NoUsableWay as error:
-        return {
-            **base,
-            "route": None,
-            "blocked_by": [{"attribute": "snap", "role": error.role, "nearest_m": error.nearest_m}],
-            "relax": [],
-            "message": str(error),
-        }
+        refusal = end_refusal(router, error, origin, destination, profile, context, lang)
+        return {**base, "route": None, **refusal, **reproduce}
+    path = router.search(start, end, costs)
     if path is None:
         why = explain(router, origin, destination, profile, context)
         for item in why["blocked_by"]:
@@ -201,14 +206,16 @@ def answer(
             )
         for item in why["relax"]:
             item["text"] = answer_texts.explain_relax(item["parameter"], item["to"], lang)
-        return {**base, "route": None, **why, "message": answer_texts.explain_no_route(lang)}
+        message = answer_texts.explain_no_route(lang)
+        return {**base, "route": None, **why, "message": message, **reproduce}
     graph = router.graph
     walk = pieces(router, path)
     line = piece_line(graph, walk)
     ends = (origin[1], origin[0]), (destination[1], destination[0])
     coords = coordinates(graph, walk, *ends, line=line)
     masks = unknown_masks(graph, profile)
-    info = summary(graph, walk, costs, masks)
+    legs = (start.snap.distance_m, end.snap.distance_m)
+    info = summary(graph, walk, costs, masks, legs, profile.mobility.speed_m_s)
     if profile.key() == preset("pedestrian").key():  # this is the walking route
         walking: float | None = info["length_m"]
     else:
@@ -233,4 +240,5 @@ def answer(
         "summary_text": answer_texts.summary_text(
             info["length_m"], info["duration_s"], info["confidence"], info["detour_factor"], lang
         ),
+        **reproduce,
     }

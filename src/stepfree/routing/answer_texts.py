@@ -20,6 +20,7 @@ from stepfree.routing.i18n import (
 )
 
 __all__ = [
+    "explain_access",
     "explain_block",
     "explain_no_route",
     "explain_relax",
@@ -134,14 +135,60 @@ def explain_block(
     return capitalized(text % values)
 
 
-def explain_relax(parameter: str, value: object, lang: str) -> str:
-    """Which profile change finds a route: "A route exists if you set max_kerb_height_m to 0.12."
+def setting_text(parameter: str, value: object) -> str:
+    """``parameter=value`` exactly as ``--set`` and the query take it: a dot for decimals, no
+    digit grouping, flags as ``true``/``false``, whatever the language of the sentence."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float):
+        text = f"{value:.6f}".rstrip("0").rstrip(".") if math.isfinite(value) else str(value)
+    else:
+        text = str(value)
+    return f"{parameter}={text}"
 
-    The parameter keeps its API name; a number is shown in the locale's digits.
+
+def explain_relax(parameter: str, value: object, lang: str) -> str:
+    """Which profile change finds a route: "A route exists if you set max_kerb_height_m=0.12."
+
+    The setting is written as ``--set`` and the query accept it (`setting_text`), in every
+    language, so it can be pasted.
     """
     _ = translator(lang).gettext
-    values = {"parameter": parameter, "value": _value(value, lang)}
-    return _("A route exists if you set %(parameter)s to %(value)s.") % values
+    return _("A route exists if you set %(setting)s.") % {"setting": setting_text(parameter, value)}
+
+
+_ACCESS = {
+    "origin": N_(
+        "The start is %(distance)s from the nearest way your profile can use, more than the "
+        "%(limit)s of unmapped ground it accepts."
+    ),
+    "destination": N_(
+        "The destination is %(distance)s from the nearest way your profile can use, more "
+        "than the %(limit)s of unmapped ground it accepts."
+    ),
+}
+_ACCESS_NONE = {
+    "origin": N_("No way your profile can use lies within %(limit)s of the start."),
+    "destination": N_("No way your profile can use lies within %(limit)s of the destination."),
+}
+
+
+def explain_access(role: str, nearest_m: float | None, limit_m: float, lang: str) -> str:
+    """Why an end is refused: the nearest usable way is further than the profile's reach
+    across unmapped ground (``role``: ``origin`` or ``destination``; ``nearest_m`` None when
+    there is none nearby)."""
+    if role not in _ACCESS:
+        raise BadInput(f"unknown end {role!r}; choose origin or destination")
+    _ = translator(lang).gettext
+
+    def metres(value: float) -> str:
+        return _("%(value)s m") % {"value": format_number(value, lang, 0)}
+
+    limit = metres(limit_m)
+    if nearest_m is None:
+        return _(_ACCESS_NONE[role]) % {"limit": limit}
+    values = {"distance": metres(nearest_m), "limit": limit}
+    return _(_ACCESS[role]) % values
 
 
 def explain_no_route(lang: str) -> str:
@@ -166,7 +213,16 @@ _WARNINGS: dict[str, tuple[str | None, str]] = {  # code: (the value it needs, m
         "factor",
         N_("This route is %(factor)s times as long as the shortest walking route."),
     ),
-    "snapped_far": ("metres", N_("The start or end point is %(metres)s from the nearest walkway.")),
+    "access_origin": (
+        "metres",
+        N_("The start is %(metres)s from the mapped network; that stretch is unknown ground."),
+    ),
+    "access_destination": (
+        "metres",
+        N_(
+            "The destination is %(metres)s from the mapped network; that stretch is unknown ground."
+        ),
+    ),
 }
 
 
@@ -174,7 +230,8 @@ def warning_text(code: str, lang: str, **values: float) -> str:
     """The sentence for a route warning.
 
     ``low_confidence`` needs ``percent`` (0-100), ``detour`` needs ``factor`` (route length over
-    the shortest walk), ``snapped_far`` needs ``metres``; the other codes take no values.
+    the shortest walk), ``access_origin`` and ``access_destination`` need ``metres``; the
+    other codes take no values.
 
     Raises
     ------
@@ -217,7 +274,12 @@ def summary_text(
         "distance": format_distance(length_m, lang),
         "duration": format_duration(duration_s, lang),
     }
-    texts = [_("%(distance)s, about %(duration)s.") % values]
+    if length_m < 0.5:  # the same place: no distance nor time to speak of
+        texts = [_("The start and the destination are the same place.")]
+    elif duration_s < 30:  # rounds to no minute: "about 1 min" would overstate it
+        texts = [_("%(distance)s, under a minute.") % values]
+    else:
+        texts = [_("%(distance)s, about %(duration)s.") % values]
     if confidence is not None:
         if not 0 <= confidence <= 1:
             raise BadInput(f"confidence must be between 0 and 1, got {confidence!r}")

@@ -1,9 +1,9 @@
-"""What a route says about itself: summary, OSM ids, confidence and warnings.
+"""What a route says about itself: summary, OSM ids, and which attributes are unknown.
 
-Confidence is the share of the route's length on which every attribute that matters for the
-profile is known (an incline only matters to someone with an incline limit, a kerb only to
-someone with a kerb limit...). A node whose kerb is unknown makes the piece arriving at it
-unknown. For a profile with no limits nothing is unknown, and confidence is 1.
+`unknown_masks` says where each attribute that matters for a profile is unknown (an incline only
+matters to someone with an incline limit, a kerb only to someone with a kerb limit...); the
+summary turns them into a known share per attribute and one confidence (`routing.confidence`).
+For a profile with no limits nothing is unknown, and confidence is 1.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from stepfree.ingest.attributes import (
 from stepfree.profiles.costing import Costs
 from stepfree.profiles.model import Profile
 from stepfree.profiles.rules import KERB_NO_LIMIT_M, unknown_kerb_nodes
+from stepfree.routing.confidence import confidence, known_shares
+from stepfree.routing.geometry import walk_osm_nodes
 from stepfree.routing.tally import totals
 from stepfree.routing.walk import Walk
 
@@ -107,9 +109,11 @@ def _runs(values: np.ndarray) -> np.ndarray:
 
 
 def osm_ids(graph: Graph, walk: Walk) -> tuple[list[int], list[int]]:
-    """OSM way ids and node ids in the order travelled (repeats in a row removed)."""
+    """OSM way ids and the ids of every OSM node passed, in the order travelled (repeats in
+    a row removed): the graph's nodes and every node of the ways between them."""
     ways = _runs(graph.edge("osm_way_id")[walk.edge]).tolist()
-    return ways, graph.node("osm_id")[walk.nodes].tolist()
+    nodes = walk_osm_nodes(graph, walk.edge, walk.forward, walk.start, walk.stop)
+    return ways, nodes.tolist()
 
 
 def _named(names: tuple[str, ...], counts: np.ndarray) -> dict[str, int]:
@@ -148,8 +152,15 @@ def summary(
     walk: Walk,
     costs: Costs,
     masks: dict[str, np.ndarray],
+    access_m: tuple[float, float] = (0.0, 0.0),
+    speed_m_s: float = 1.0,
 ) -> dict[str, Any]:
-    """Length, duration, confidence and counts of what the route meets."""
+    """Length, duration, confidence and counts of what the route meets.
+
+    ``access_m``: the stretches from the requested origin to the network and from the network
+    to the requested destination (unmapped ground, crossed at ``speed_m_s``): part of the
+    length and the time, and unknown for every attribute of ways that matters.
+    """
     tally = totals(graph, walk, costs, masks)
     edges = walk.edge
     way_id = graph.edge("osm_way_id")[edges].tolist()
@@ -160,21 +171,31 @@ def summary(
     steps = np.flatnonzero(highway == _STEPS).tolist()
     counts = graph.edge("step_count")[edges].tolist()
     elevator_ways = {way_id[i] for i in np.flatnonzero(highway == _ELEVATOR).tolist()}
-    confidence = 1.0
-    if tally.length_m > 0 and masks:
-        confidence = round(tally.known_m / tally.length_m, 4)
+    flights = {way_id[i] for i in steps}
+    unknown_flights = {way_id[i] for i in steps if counts[i] < 0}
+    legs = access_m[0] + access_m[1]
+    length = tally.length_m + legs
+    place_counts = dict(tally.counts)
+    if "edge:unknown_step_count" in masks:
+        place_counts["step_count"] = (len(flights), len(unknown_flights))
+    shares = known_shares(
+        length, {name: m + legs for name, m in tally.unknown_m.items()}, place_counts
+    )
+    graded = tally.graded_m > 0  # no grade known anywhere: ascent and descent are unknown
     return {
-        "length_m": round(tally.length_m, 1),
-        "duration_s": round(tally.duration_s, 1),
-        "confidence": confidence,
+        "length_m": round(length, 1),
+        "duration_s": round(tally.duration_s + legs / speed_m_s, 1),
+        "access_m": {"origin": round(access_m[0], 1), "destination": round(access_m[1], 1)},
+        "confidence": confidence(shares),
+        "known_share": shares,
         "crossings": _named(_CROSSING_NAMES, crossings),
         "kerbs": _named(_KERB_NAMES, tally.kerbs),
         "steps": {
-            "flights": len({way_id[i] for i in steps}),
+            "flights": len(flights),
             "known_step_count": sum(counts[i] for i in steps if counts[i] >= 0),
-            "flights_with_unknown_count": len({way_id[i] for i in steps if counts[i] < 0}),
+            "flights_with_unknown_count": len(unknown_flights),
         },
         "elevators": tally.elevator_nodes + len(elevator_ways),
-        "ascent_m": round(tally.ascent_m, 1),
-        "descent_m": round(tally.descent_m, 1),
+        "ascent_m": round(tally.ascent_m, 1) if graded else None,
+        "descent_m": round(tally.descent_m, 1) if graded else None,
     }

@@ -62,7 +62,7 @@ def least_blocked_costs(graph: Graph, costs: Costs) -> Costs:
     )
 
 
-def _value(graph: Graph, rule: Rule, index: int, profile: Profile) -> tuple[Any, Any]:
+def block_value(graph: Graph, rule: Rule, index: int, profile: Profile) -> tuple[Any, Any]:
     """The blocking value and the limit it breaks, for a rule at an entry or node."""
     mob = profile.mobility
     name = rule.attribute
@@ -119,7 +119,7 @@ def blockers(graph: Graph, walk: Walk, costs: Costs, profile: Profile) -> list[d
             if (osm_type, osm_id, rule.attribute, rule.report_id) in seen:
                 continue
             seen.add((osm_type, osm_id, rule.attribute, rule.report_id))
-            value, limit = _value(graph, rule, index, profile)
+            value, limit = block_value(graph, rule, index, profile)
             item = {
                 "osm_type": osm_type,
                 "osm_id": osm_id,
@@ -141,7 +141,8 @@ def _route_exists(
     profile: Profile,
     context: Context,
 ) -> bool:
-    return router.connected(origin, destination, router.costs(profile, context))
+    costs = router.costs(profile, context)
+    return router.connected(origin, destination, costs, profile.mobility.max_access_m)
 
 
 def _numeric_values(router: Router, costs: Costs, parameter: str) -> np.ndarray:
@@ -202,7 +203,7 @@ def _smallest_numeric(
     return int(value) if parameter == "max_step_count" else value
 
 
-def _candidates(parameter: str, blocked: list[dict[str, Any]]) -> list[Any]:
+def relax_candidates(parameter: str, blocked: list[dict[str, Any]]) -> list[Any]:
     """Values to try for a non-numeric parameter."""
     values = [b["value"] for b in blocked if b["parameter"] == parameter]
     if parameter.startswith("unknown_") or parameter in {
@@ -257,7 +258,7 @@ def relaxations(
             if value is not None:
                 out.append({"parameter": parameter, "from": current, "to": value})
             continue
-        for candidate in _candidates(parameter, blocked):
+        for candidate in relax_candidates(parameter, blocked):
             changed = profile.with_overrides({parameter: str(candidate)})
             if _route_exists(router, origin, destination, changed, context):
                 out.append({"parameter": parameter, "from": current, "to": candidate})
@@ -275,7 +276,8 @@ def explain(
     """``blocked_by`` and ``relax`` for a request that has no route."""
     costs = router.costs(profile, context)
     relaxed = least_blocked_costs(router.graph, costs)
-    path = router.path_between(origin, destination, relaxed)  # every way usable here
+    reach = profile.mobility.max_access_m
+    path = router.path_between(origin, destination, relaxed, reach)  # every way usable here
     if path is None:
         return {"blocked_by": [], "relax": [], "reason": "not_connected"}
     blocked = blockers(router.graph, pieces(router, path), costs, profile)

@@ -165,3 +165,49 @@ def _walk_line(edge, forward, start, stop, geom_indptr, glon, glat, radius_m):
                 coords[last - 1, 0], coords[last - 1, 1], coords[last, 0], coords[last, 1]
             )
     return coords, offsets, heading_in, heading_out
+
+
+def walk_osm_nodes(
+    graph: Graph, edge: np.ndarray, forward: np.ndarray, start: np.ndarray, stop: np.ndarray
+) -> np.ndarray:
+    """The OSM id of every geometry point passed along the pieces, in the order walked (the
+    graph nodes and every node between them; repeats in a row dropped), as OSRM's node
+    annotations list them. A partial piece passes the points between its two fractions."""
+    ids: np.ndarray = _walk_osm_nodes(
+        edge, forward, start, stop, graph.arrays["geom.indptr"], graph.arrays["geom.lon"],
+        graph.arrays["geom.lat"], graph.arrays["geom.osm_id"], EARTH_RADIUS_M,
+    )  # fmt: skip
+    return ids
+
+
+@njit(cache=True, nogil=True)
+def _walk_osm_nodes(edge, forward, start, stop, geom_indptr, glon, glat, geom_osm_id, radius_m):
+    total_points = 0
+    for i in range(edge.shape[0]):
+        total_points += geom_indptr[edge[i] + 1] - geom_indptr[edge[i]]
+    out = np.empty(total_points, np.int64)
+    n = 0
+    for i in range(edge.shape[0]):
+        first, after = geom_indptr[edge[i]], geom_indptr[edge[i] + 1]
+        m = after - first
+        cum = np.zeros(m)
+        for j in range(1, m):
+            cum[j] = cum[j - 1] + haversine_between_m(
+                glon[first + j - 1], glat[first + j - 1], glon[first + j], glat[first + j],
+                radius_m,
+            )  # fmt: skip
+        total = cum[m - 1]
+        low, high = min(start[i], stop[i]), max(start[i], stop[i])
+        eps = 1e-9 * max(total, 1.0)  # the fractions are of these same lengths
+        walked_forward = start[i] <= stop[i] if low != high else forward[i]
+        for r in range(m):
+            j = r if walked_forward else m - 1 - r
+            at = cum[j] / total if total > 0 else (0.0 if j == 0 else 1.0)
+            if low * total - eps <= cum[j] <= high * total + eps or (
+                total <= 0 and low <= at <= high
+            ):
+                point = geom_osm_id[first + j]
+                if n == 0 or out[n - 1] != point:
+                    out[n] = point
+                    n += 1
+    return out[:n]

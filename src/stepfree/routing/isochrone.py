@@ -32,11 +32,14 @@ from stepfree.errors import BadInput
 from stepfree.graph.geo import EARTH_RADIUS_M
 from stepfree.graph.model import Graph
 from stepfree.profiles.model import Profile
+from stepfree.routing.access import ACCESS_WARN_M, end_refusal
+from stepfree.routing.answer_texts import warning_text
 from stepfree.routing.i18n import check_language, format_number, translator
 from stepfree.routing.isochrone_contour import Rings
 from stepfree.routing.isochrone_raster import CELL_M, band_rings
 from stepfree.routing.isochrone_reach import Reach, reach, time_costs
-from stepfree.routing.router import Endpoint, Router
+from stepfree.routing.provenance import provenance
+from stepfree.routing.router import Endpoint, NoUsableWay, Router
 
 __all__ = [
     "BUFFER_M",
@@ -182,22 +185,46 @@ def isochrone_collection(
     (in ``lang``), ``reached_length_m``, ``reached_nodes`` and ``profile``; a Polygon or
     MultiPolygon each, holes included, positions as ``(lon, lat)`` tuples.
 
+    The time to cross the unmapped ground from ``origin`` to the network (the access leg, at
+    the profile's speed) is taken from every time first, and a leg over `ACCESS_WARN_M` is
+    named in ``warnings``.
+
     Raises
     ------
     BadInput
         Minutes out of range, bad coordinates, a point far outside the graph, a bad language.
     NoUsableWay
-        No way the profile may use lies near the origin.
+        No way the profile may use lies within the profile's ``max_access_m`` of the origin;
+        its ``explanation`` holds ``blocked_by`` and ``relax`` (as a refused route does).
     """
     check_language(lang)
     thresholds = check_minutes(minutes)
     context = router.context(profile, at)
     costs = router.costs(profile, context)
-    start = router.endpoint(origin[0], origin[1], costs, "origin")
-    reaches = reach(router, start, costs, [60.0 * m for m in thresholds])
+    try:
+        start = router.endpoint(
+            origin[0], origin[1], costs, "origin", profile.mobility.max_access_m
+        )
+    except NoUsableWay as error:
+        error.explanation = {
+            "profile": profile.name,
+            "at": context.at.isoformat() if context.at else None,
+            "winter": context.winter,
+            "season": router.season(profile, context),
+            **end_refusal(router, error, origin, None, profile, context, lang),
+            "provenance": provenance(router.graph, profile, context),
+        }
+        raise
+    access_s = start.snap.distance_m / profile.mobility.speed_m_s
+    reaches = reach(router, start, costs, [max(0.0, 60.0 * m - access_s) for m in thresholds])
     lon0, lat0 = start.snap.lon, start.snap.lat
     geometries = _geojson(_rings(router.graph, reaches, start, lon0, lat0), lon0, lat0)
     _ = translator(lang).gettext
+    warnings = []
+    if start.snap.distance_m > ACCESS_WARN_M:
+        metres = round(start.snap.distance_m)
+        text = warning_text("access_origin", lang, metres=metres)
+        warnings.append({"code": "access_origin", "metres": metres, "text": text})
     features = []
     for value, found, geometry in zip(thresholds, reaches, geometries, strict=True):
         label = _("%(minutes)s min") % {"minutes": format_number(value, lang, 1)}
@@ -206,7 +233,7 @@ def isochrone_collection(
                 "type": "Feature",
                 "properties": {
                     "minutes": int(value) if value.is_integer() else value,
-                    "seconds": found.seconds,
+                    "seconds": 60.0 * value,
                     "label": label,
                     "reached_length_m": round(found.length_m, 1),
                     "reached_nodes": found.nodes,
@@ -223,8 +250,12 @@ def isochrone_collection(
             "lon": origin[1],
             "snapped": [round(lon0, DECIMALS), round(lat0, DECIMALS)],
             "snap_distance_m": round(start.snap.distance_m, 1),
+            "access_s": round(access_s, 1),
         },
         "profile": profile.name,
         "at": context.at.isoformat() if context.at else None,
         "winter": context.winter,
+        "season": router.season(profile, context),
+        "warnings": warnings,
+        "provenance": provenance(router.graph, profile, context),
     }

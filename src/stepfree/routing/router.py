@@ -12,12 +12,12 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from stepfree.cities import city, city_names
-from stepfree.cities.model import City
+from stepfree.cities.place import Place, place_at
 from stepfree.errors import BadInput
 from stepfree.graph.geo import EARTH_RADIUS_M, to_local_m
 from stepfree.graph.model import Graph
@@ -62,32 +62,50 @@ class Path:
 
 
 class NoUsableWay(LookupError):
-    """No way the profile may use lies near a point (not bad input: the map blocks it)."""
+    """No way the profile may use lies within its reach of a point (not bad input: the map or
+    the profile blocks it).
 
-    def __init__(self, role: str, nearest_m: float | None) -> None:
+    ``limit_m`` is how far the profile may go across unmapped ground (``max_access_m``);
+    ``nearest_m`` how far the nearest usable way is (None: none within `USABLE_SEARCH_M`);
+    ``blocked`` the nearer ways the profile may not use, as ``(edge, distance_m)``.
+    """
+
+    def __init__(
+        self,
+        role: str,
+        nearest_m: float | None,
+        limit_m: float = SNAP_LIMIT_M,
+        blocked: tuple[tuple[int, float], ...] = (),
+    ) -> None:
         self.role = role
         self.nearest_m = nearest_m
+        self.limit_m = limit_m
+        self.blocked = blocked
+        #: ``blocked_by``, ``relax``... in words, once the answer has explained the refusal
+        self.explanation: dict[str, Any] | None = None
         where = (
             f"the nearest is {nearest_m:,.0f} m away"
             if nearest_m is not None
             else f"there is none within {USABLE_SEARCH_M / 1000:.0f} km"
         )
         super().__init__(
-            f"no way this profile can use within {SNAP_LIMIT_M:.0f} m of the {role}; {where}"
+            f"no way this profile can use within {limit_m:,.0f} m of the {role} "
+            f"(max_access_m); {where}"
         )
 
 
-def city_of(graph: Graph) -> City | None:
-    """The city preset whose bbox holds the graph's centre, if any."""
-    lon, lat = graph.meta.get("origin", (None, None))
-    if lon is None:
-        return None
-    for key in city_names():
-        preset = city(key)
-        west, south, east, north = preset.bbox
-        if west <= lon <= east and south <= lat <= north:
-            return preset
-    return None
+#: Nearer ways that block an end, named in a refusal (the nearest distinct OSM ways).
+BLOCKED_NEARER = 3
+
+
+def place_of(graph: Graph) -> Place:
+    """Where the graph lies (time zone and winter months: `cities.place`), once per graph."""
+    cached = graph.derived.get("place")
+    if cached is None:
+        lon, lat = graph.meta.get("origin", (0.0, 0.0))
+        cached = graph.derived["place"] = place_at(float(lon), float(lat))
+    place: Place = cached
+    return place
 
 
 class Router:
@@ -120,7 +138,7 @@ class Router:
         self.forward_entry[edge[forward]] = np.flatnonzero(forward)
         self.backward_entry[edge[~forward]] = np.flatnonzero(~forward)
         self.workspace = SearchWorkspace(graph.n_nodes)
-        self.city = city_of(graph)
+        self.place = place_of(graph)
         self.overlay: Overlay = EMPTY
         self._costs = CostCache(graph, COST_CACHE_SIZE)
 
@@ -128,20 +146,29 @@ class Router:
     def context(
         self, profile: Profile, at: datetime | None, overlay: Overlay | None = None
     ) -> Context:
-        """When the trip happens, in the city's local time, whether it is winter, and which
-        live reports apply (the router's own overlay unless one is given)."""
-        zone = ZoneInfo(self.city.timezone) if self.city else None
-        local = None
-        if at is not None:
-            local = at.replace(tzinfo=zone) if at.tzinfo is None and zone else at
-            local = local.astimezone(zone) if zone and local.tzinfo else local
-        winter_setting = profile.preferences.winter
-        if winter_setting == "auto":
-            month = (local or datetime.now(zone)).month
-            winter = bool(self.city and month in self.city.winter_months)
+        """When the trip happens, in the local time of where the graph lies (a naive ``at``
+        is that local time; no ``at`` is now), whether it is winter then, and
+        which live reports apply (the router's own overlay unless one is given)."""
+        zone = ZoneInfo(self.place.time_zone)
+        if at is None:
+            local = datetime.now(zone)
+        elif at.tzinfo is None:
+            local = at.replace(tzinfo=zone)
         else:
-            winter = winter_setting == "yes"
+            local = at.astimezone(zone)
+        setting = profile.preferences.winter
+        winter = local.month in self.place.winter_months if setting == "auto" else setting == "yes"
         return Context(winter=winter, at=local, overlay=overlay or self.overlay)
+
+    def season(self, profile: Profile, context: Context) -> dict[str, object]:
+        """What an answer says of the season: winter or not, and what decided it."""
+        setting = profile.preferences.winter
+        return {
+            "winter": context.winter,
+            "decided_by": self.place.decided_by if setting == "auto" else f"winter={setting}",
+            "winter_months": list(self.place.winter_months),
+            "time_zone": self.place.time_zone,
+        }
 
     def costs(self, profile: Profile, context: Context) -> Costs:
         """Costs for a profile and context, cached in parts (a request with overrides rebuilds
@@ -157,10 +184,21 @@ class Router:
         return time.perf_counter() - started
 
     # -- snapping ---------------------------------------------------------------------------
-    def endpoint(self, lat: float, lon: float, costs: Costs, role: str) -> Endpoint:
-        """Snap a point to the nearest way the profile may use.
+    def endpoint(
+        self, lat: float, lon: float, costs: Costs, role: str, access_m: float = SNAP_LIMIT_M
+    ) -> Endpoint:
+        """Snap a point to the nearest way the profile may use within ``access_m`` (the
+        profile's ``max_access_m``: how far it may go across unmapped ground).
 
         Every search here is bounded, so a point far from the network is answered at once.
+
+        Raises
+        ------
+        BadInput
+            A point that is not a coordinate, or further than `SNAP_LIMIT_M` from any way.
+        NoUsableWay
+            No usable way within ``access_m``: how far the nearest one is, and which nearer
+            ways the profile may not use.
         """
         check_coordinates(lat, lon, role)
         outside_m = self._distance_to_box_m(lat, lon)
@@ -169,7 +207,8 @@ class Router:
                 f"the {role} {lat},{lon} is outside this graph's network (about "
                 f"{outside_m / 1000:,.1f} km from it); check the order LAT,LON or the graph"
             )
-        snap = nearest_edge(self.graph, lon, lat, costs.edge_usable, SNAP_LIMIT_M)
+        limit = min(access_m, SNAP_LIMIT_M)
+        snap = nearest_edge(self.graph, lon, lat, costs.edge_usable, limit)
         if snap is None:
             if nearest_edge(self.graph, lon, lat, max_distance_m=SNAP_LIMIT_M) is None:
                 raise BadInput(
@@ -177,8 +216,33 @@ class Router:
                     "of this graph; check the order LAT,LON or the graph"
                 )
             usable = nearest_edge(self.graph, lon, lat, costs.edge_usable, USABLE_SEARCH_M)
-            raise NoUsableWay(role, usable.distance_m if usable else None)
+            nearest_m = usable.distance_m if usable else None
+            blocked = self._blocked_nearer(lat, lon, costs, nearest_m)
+            raise NoUsableWay(role, nearest_m, limit, blocked)
         return Endpoint(lat, lon, snap)
+
+    def nearest_usable_m(self, lat: float, lon: float, costs: Costs) -> float | None:
+        """How far the nearest way the profile may use is (None: none within
+        `USABLE_SEARCH_M`)."""
+        usable = nearest_edge(self.graph, lon, lat, costs.edge_usable, USABLE_SEARCH_M)
+        return usable.distance_m if usable else None
+
+    def _blocked_nearer(
+        self, lat: float, lon: float, costs: Costs, nearest_m: float | None
+    ) -> tuple[tuple[int, float], ...]:
+        """The nearest ways (distinct OSM ways, at most `BLOCKED_NEARER`) that are closer to
+        the point than the nearest usable one and that the profile may not use."""
+        reach = min(nearest_m if nearest_m is not None else SNAP_LIMIT_M, SNAP_LIMIT_M)
+        unusable = ~costs.edge_usable
+        way_of = self.graph.edge("osm_way_id")
+        found: list[tuple[int, float]] = []
+        while len(found) < BLOCKED_NEARER:
+            snap = nearest_edge(self.graph, lon, lat, unusable, reach)
+            if snap is None:
+                break
+            found.append((snap.edge, snap.distance_m))
+            unusable = unusable & (way_of != way_of[snap.edge])  # next: another way
+        return tuple(found)
 
     def _distance_to_box_m(self, lat: float, lon: float) -> float:
         """How far a point lies outside the bounding box of the graph's nodes (0 inside)."""
@@ -189,13 +253,17 @@ class Router:
         return math.hypot(max(x_min - x, 0.0, x - x_max), max(y_min - y, 0.0, y - y_max))
 
     def path_between(
-        self, origin: tuple[float, float], destination: tuple[float, float], costs: Costs
+        self,
+        origin: tuple[float, float],
+        destination: tuple[float, float],
+        costs: Costs,
+        access_m: float = SNAP_LIMIT_M,
     ) -> Path | None:
-        """Snap both ``(lat, lon)`` points and search; None when either end has no usable way
-        nearby or no route exists."""
+        """Snap both ``(lat, lon)`` points (within ``access_m``) and search; None when either
+        end has no usable way nearby or no route exists."""
         try:
-            start = self.endpoint(*origin, costs, "origin")
-            end = self.endpoint(*destination, costs, "destination")
+            start = self.endpoint(*origin, costs, "origin", access_m)
+            end = self.endpoint(*destination, costs, "destination", access_m)
         except NoUsableWay:
             return None
         return self.search(start, end, costs)
@@ -241,14 +309,18 @@ class Router:
         return sources, source_costs, targets, target_costs, direct
 
     def connected(
-        self, origin: tuple[float, float], destination: tuple[float, float], costs: Costs
+        self,
+        origin: tuple[float, float],
+        destination: tuple[float, float],
+        costs: Costs,
+        access_m: float = SNAP_LIMIT_M,
     ) -> bool:
         """Whether `path_between` would find a route, without searching for the cheapest:
         breadth-first from both ends (`search.reachable`), so a refusal costs the smaller
         side. The no-route explanation asks this many times."""
         try:
-            start = self.endpoint(*origin, costs, "origin")
-            end = self.endpoint(*destination, costs, "destination")
+            start = self.endpoint(*origin, costs, "origin", access_m)
+            end = self.endpoint(*destination, costs, "destination", access_m)
         except NoUsableWay:
             return False
         sources, source_costs, targets, target_costs, direct = self._ends(start, end, costs)
