@@ -136,7 +136,7 @@ class CostCache:
         """Costs for a profile and context: equal to ``costs_for(graph, profile, context)``."""
         context = context or Context()
         with self._lock:
-            when = context.at.isoformat() if context.at is not None else None  # wall time + zone
+            when = context.at_text  # wall time + zone
             closed = self._closed.get(when)
             if closed is None:
                 closed = self._closed.put(when, closed_elevator_indices(self.graph, context.at))

@@ -13,6 +13,7 @@ so a cache can key each group by exactly those values: a request that overrides
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -79,6 +80,11 @@ class Context:
     winter: bool = False
     at: datetime | None = None  # local time of travel, None = now
     overlay: Overlay = field(default=EMPTY)
+
+    @functools.cached_property
+    def at_text(self) -> str | None:
+        """``at`` as ISO-8601 text, once (an answer writes it and keys caches by it)."""
+        return self.at.isoformat() if self.at is not None else None
 
     def active_closures(self) -> tuple[Closure, ...]:
         """Reports valid at the time of travel (now when no time is given)."""

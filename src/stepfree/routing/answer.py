@@ -180,7 +180,7 @@ def answer(
     base: dict[str, Any] = {
         "profile": profile.name,
         "lang": lang,
-        "at": context.at.isoformat() if context.at else None,
+        "at": context.at_text,
         "winter": context.winter,
         "season": router.season(profile, context),
     }

@@ -208,7 +208,7 @@ def isochrone_collection(
     except NoUsableWay as error:
         error.explanation = {
             "profile": profile.name,
-            "at": context.at.isoformat() if context.at else None,
+            "at": context.at_text,
             "winter": context.winter,
             "season": router.season(profile, context),
             **end_refusal(router, error, origin, None, profile, context, lang),
@@ -253,7 +253,7 @@ def isochrone_collection(
             "access_s": round(access_s, 1),
         },
         "profile": profile.name,
-        "at": context.at.isoformat() if context.at else None,
+        "at": context.at_text,
         "winter": context.winter,
         "season": router.season(profile, context),
         "warnings": warnings,

@@ -57,5 +57,5 @@ def provenance(graph: Graph, profile: Profile, context: Context) -> dict[str, An
         "graph": graph_identity(graph),
         "profile": profile_identity(profile),
         "reports_version": context.overlay.version,
-        "at": context.at.isoformat() if context.at is not None else None,
+        "at": context.at_text,
     }
