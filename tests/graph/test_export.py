@@ -347,3 +347,34 @@ def test_sample_city_osw_round_trip(sample_graph: Graph, tmp_path: Path) -> None
     assert _differences(sample_graph, back, "node", NODE_ATTRIBUTES) <= {"barrier"}
     assert (back.edge("highway") == Highway.CYCLEWAY).any()
     assert (back.node("signals_sound") == Tri.YES).sum() > 0
+
+
+def test_osw_keeps_kerbs_not_read(tmp_path: Path) -> None:
+    """A kerb known only in part stays so through OSW: OSW tools are not told a one-sided
+    lowered crossing is lowered, a raised side still shows, and the reader restores it all."""
+    world = World(
+        "a---b---c---d---e",
+        ways={"abcde": {"highway": "footway"}},
+        nodes={
+            "b": {"barrier": "kerb", "kerb": "lowered", "kerb:height": "12"},
+            "c": {"highway": "crossing", "kerb:left": "lowered"},
+            "d": {"highway": "crossing", "kerb:left": "raised"},
+            "e": {"barrier": "kerb", "kerb:height": "0.6"},
+        },
+    )
+    graph = world.graph(tmp_path)
+    nodes = {int(f["properties"]["_id"]): f["properties"]
+             for f in graph_to_osw(graph)["nodes"]["features"]}
+    b, c, d, e = (nodes[world.osm_id(letter)] for letter in "bcde")
+    assert (b.get("kerb"), b["ext:kerb"], b["ext:kerb:problem"]) == (None, "lowered",
+                                                                     "kerb:height=12")
+    assert (c.get("kerb"), c["ext:kerb"], c["ext:kerb:problem"]) == (None, "lowered", "kerb:right")
+    assert (d["kerb"], d["ext:kerb:problem"]) == ("raised", "kerb:right")
+    assert (e["ext:kerb:height"], "ext:kerb:problem" in e) == ("0.6", False)
+    back = graph_from_osw(write_osw(graph, tmp_path / "kerbs.zip"))
+    assert _differences(graph, back, "node", NODE_ATTRIBUTES) <= {"barrier"}
+    problems = {letter: back.string(int(back.node("kerb_problem")[world.node(back, letter)]))
+                for letter in "abcde"}
+    assert problems == {"a": None, "b": "kerb:height=12", "c": "kerb:right", "d": "kerb:right",
+                        "e": None}
+    assert back.node("kerb_height_m")[world.node(back, "e")] == pytest.approx(0.6)

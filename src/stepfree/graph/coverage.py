@@ -16,6 +16,7 @@ from scipy.sparse.csgraph import connected_components
 
 from stepfree.graph.model import Graph
 from stepfree.ingest.attributes import (
+    NO_STRING,
     ROADS,
     Crossing,
     Footway,
@@ -148,6 +149,19 @@ def crossings(graph: Graph) -> Crossings:
     return result
 
 
+#: What a mapper does about a kerb not read (see ``ingest.kerbs``).
+KERB_FIX = (
+    "give kerb:height a unit (kerb:height=3 cm) or the height in metres, and map both sides "
+    "of a crossing (kerb:left=* and kerb:right=*, with their heights if one has a height)"
+)
+
+
+def kerb_problems(graph: Graph) -> np.ndarray:
+    """Nodes whose kerb tags could not be read safely: their kerb height is unknown."""
+    found: np.ndarray = np.flatnonzero(graph.node("kerb_problem") != NO_STRING)
+    return found
+
+
 def islands(graph: Graph) -> tuple[np.ndarray, int]:
     """Component label per node and the label of the largest component."""
     u, v = graph.edge("u"), graph.edge("v")
@@ -235,6 +249,7 @@ def coverage_report(graph: Graph) -> dict[str, Any]:
         },
         "problems": {
             "crossings_without_kerb": int((all_crossings.kerb_ends_known == 0).sum()),
+            "kerbs_not_read": int(kerb_problems(graph).size),
             "islands": int(np.unique(labels).size - 1),
             "nodes_off_main_network": int((labels != main).sum()),
             "steps_without_direction": int(
@@ -279,6 +294,8 @@ def format_report(report: dict[str, Any]) -> str:
         "",
         "data problems:",
         f"  {'crossings without kerb':<24}{probs['crossings_without_kerb']:8,}",
+        f"  {'kerb tags not read':<24}{probs['kerbs_not_read']:8,}"
+        "  (height unknown: kerb:height without a unit too high for metres, a side unmapped)",
         f"  {'disconnected islands':<24}{probs['islands']:8,}"
         f"  ({probs['nodes_off_main_network']:,} nodes off the main network)",
         f"  {'steps without direction':<24}{probs['steps_without_direction']:8,}",
@@ -310,6 +327,16 @@ def problems_geojson(graph: Graph) -> dict[str, Any]:
             **ref,
             "fix": "tag barrier=kerb + kerb=raised|lowered|flush where the crossing meets "
             "the sidewalks",
+        }
+        features.append(_point(graph, int(node), props))
+    problem = graph.node("kerb_problem")
+    for node in kerb_problems(graph):
+        tags = graph.string(int(problem[node]))
+        props = {
+            "problem": "kerb_not_read",
+            "osm_node_id": int(osm_node[node]),
+            "tags": tags,
+            "fix": KERB_FIX,
         }
         features.append(_point(graph, int(node), props))
     labels, main = islands(graph)

@@ -205,12 +205,18 @@ def osw_node(row: dict[str, Any]) -> dict[str, Any]:
     is_curb = kerb != Kerb.UNKNOWN or row["kerb_source"] == Source.TAG or barrier == Barrier.KERB
     if is_curb:
         out["barrier"] = "kerb"
-        if kerb == Kerb.OTHER:
-            out["ext:kerb"] = KERB_TAG[Kerb.OTHER]
+        # A kerb known only in part (kerb_problem: one side of a crossing unmapped, a height not
+        # read) shows OSW tools its type only when no unknown can make it worse (raised).
+        problem = row["kerb_problem"]
+        partly = problem is not None and kerb != Kerb.RAISED
+        if kerb == Kerb.OTHER or (partly and kerb != Kerb.UNKNOWN):
+            out["ext:kerb"] = KERB_TAG[Kerb(kerb)]
         elif kerb != Kerb.UNKNOWN:
             out["kerb"] = KERB_TAG[Kerb(kerb)]
         if row["kerb_height_m"] is not None:
             out["ext:kerb:height"] = str(round(row["kerb_height_m"], WIDTH_DECIMALS + 1))
+        if problem is not None:  # read back by ingest.osw (no OSM tag says it)
+            out["ext:kerb:problem"] = problem
     elif barrier in BARRIER_TAG:
         out["ext:barrier"] = BARRIER_TAG[Barrier(barrier)]
     if row["tactile_paving"] in (Tri.YES, Tri.NO) and is_curb:

@@ -222,6 +222,11 @@ NODE_ATTRIBUTES: dict[str, tuple[str, float | int, str]] = {
     "kerb": ("u1", 0, "Kerb type at this node"),
     "kerb_height_m": ("f4", np.nan, "Kerb height in metres"),
     "kerb_source": ("u1", 0, "Source of the kerb value (tag on a kerb or a crossing node)"),
+    "kerb_problem": (
+        "i4",
+        NO_STRING,
+        "Kerb tags not read safely (kerb:height=3, a side not mapped): height unknown",
+    ),
     "crossing": ("u1", Crossing.NOT_A_CROSSING, "Crossing control"),
     "crossing_signals": ("u1", 0, "Traffic signals for pedestrians"),
     "crossing_island": ("u1", 0, "Refuge island in the crossing"),
@@ -281,6 +286,7 @@ EDGE_ATTRIBUTES: dict[str, tuple[str, float | int, str]] = {
 #: Attributes that index the string table.
 STRING_ATTRIBUTES = frozenset(
     {
+        "kerb_problem",
         "level",
         "opening_hours",
         "name",

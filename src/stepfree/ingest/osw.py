@@ -14,6 +14,8 @@ same thing in the graph:
 - ``ext:<key>`` is an additional field (the schema's rule) and is read as the OSM tag ``<key>``
   unless ``<key>`` itself is present (``ext:maxspeed``, or the ``ext:`` fields stepfree writes);
   with ``ext:incline:source=dem`` (written by stepfree) the grade is kept as sampled from a DEM;
+- ``ext:kerb:problem`` (written by stepfree) names the kerb tags of the source it could not read
+  safely: the kerb's height stays unknown;
 - ``ext:highway`` replaces ``highway``: stepfree writes classes that OSW has no edge type for
   (path, cycleway, corridor...) as the nearest OSW type with the true class there;
 - a cycleway without ``foot`` is walkable (OSW edges are the pedestrian network; OSM says so
@@ -358,6 +360,9 @@ def graph_from_osw(path: Path) -> Graph:
     node_attrs = {
         node: attrs for node, tags in tags_of.items() if (attrs := tagmod.node_attributes(tags))
     }
+    for node, tags in tags_of.items():  # what stepfree found unreadable in the source's kerbs
+        if "kerb:problem" in tags and node in node_attrs:
+            node_attrs[node]["kerb_problem"] = tags["kerb:problem"]
     crossings = {node for node, attrs in node_attrs.items() if "crossing" in attrs}
     for node in crossings:  # names of the crossed road, as stepfree exports them
         for attr in CROSSED_NAME_ATTRS:

@@ -21,7 +21,6 @@ from stepfree.ingest.attributes import (
     Footway,
     Highway,
     InclineDirection,
-    Kerb,
     Sidewalk,
     Smoothness,
     Source,
@@ -29,13 +28,13 @@ from stepfree.ingest.attributes import (
     Tri,
     Wheelchair,
 )
+from stepfree.ingest.kerbs import node_kerb
 from stepfree.ingest.tag_tables import (
     ACCESS,
     BARRIER,
     CROSSING,
     ENTRANCE,
     HIGHWAY,
-    KERB,
     LIT_NO,
     SMOOTHNESS,
     SURFACE,
@@ -115,13 +114,6 @@ def crossing_control(tags: Tags) -> tuple[Crossing, Tri, Tri, Tri]:
     return control, signals, markings, island
 
 
-def kerb(tags: Tags, prefix: str = "") -> tuple[Kerb, float]:
-    """Return (kerb type, height in m) from ``kerb``/``kerb:height`` (optionally prefixed)."""
-    value = tags.get(prefix + "kerb")
-    kind = Kerb.UNKNOWN if value is None else KERB.get(value.strip().lower(), Kerb.OTHER)
-    return kind, units.kerb_height_m(tags.get(prefix + "kerb:height"))
-
-
 def node_attributes(tags: Tags) -> dict[str, Any]:
     """Attributes of a node from its tags (only the keys that differ from "nothing here")."""
     out: dict[str, Any] = {}
@@ -129,10 +121,12 @@ def node_attributes(tags: Tags) -> dict[str, Any]:
     barrier = tags.get("barrier")
     if barrier is not None:
         out["barrier"] = BARRIER.get(barrier.strip().lower(), Barrier.OTHER)
-    kind, height = kerb(tags)
-    if kind != Kerb.UNKNOWN or not math.isnan(height) or barrier == "kerb":
-        out["kerb"], out["kerb_height_m"] = kind, height
+    kerb = node_kerb(tags)
+    if kerb.mapped or barrier == "kerb":
+        out["kerb"], out["kerb_height_m"] = kerb.kind, kerb.height_m
         out["kerb_source"] = Source.TAG
+        if kerb.problems:
+            out["kerb_problem"] = "; ".join(kerb.problems)
     if highway == "crossing" or tags.get("railway") == "crossing" or "crossing" in tags:
         control, signals, markings, island = crossing_control(tags)
         out |= {
