@@ -25,6 +25,7 @@ from stepfree.ingest.attributes import (
     Highway,
     InclineDirection,
     Kerb,
+    Sidewalk,
     Source,
     Surface,
     Tri,
@@ -378,3 +379,24 @@ def test_osw_keeps_kerbs_not_read(tmp_path: Path) -> None:
     assert problems == {"a": None, "b": "kerb:height=12", "c": "kerb:right", "d": "kerb:right",
                         "e": None}
     assert back.node("kerb_height_m")[world.node(back, "e")] == pytest.approx(0.6)
+
+
+def test_osw_keeps_sidewalk_yes_apart_from_both(tmp_path: Path) -> None:
+    """sidewalk=yes (a sidewalk on one side at least) is written as such, its surface as the
+    sidewalk's, and read back as yes, not both."""
+    world = World(
+        "a---b---c",
+        ways={
+            "ab": {"highway": "residential", "sidewalk": "yes", "surface": "asphalt",
+                   "sidewalk:surface": "paving_stones"},
+            "bc": {"highway": "residential", "sidewalk": "both"},
+        },
+    )
+    graph = world.graph(tmp_path)
+    edges = graph_to_osw(graph)["edges"]["features"]
+    road = edges[world.edge(graph, "a", "b")]["properties"]
+    assert (road["ext:sidewalk"], road["ext:sidewalk:surface"]) == ("yes", "paving_stones")
+    assert "surface" not in road  # the carriageway's asphalt is not the walk's surface
+    back = graph_from_osw(write_osw(graph, tmp_path / "sidewalks.zip"))
+    assert _differences(graph, back, "edge", EDGE_ATTRIBUTES) == set()
+    assert [Sidewalk(v) for v in back.edge("sidewalk").tolist()] == [Sidewalk.YES, Sidewalk.BOTH]

@@ -155,4 +155,4 @@ def test_vectors_name_the_wiki_page_they_follow() -> None:
     for vector in cited:
         assert vector["wiki"].startswith("https://wiki.openstreetmap.org/wiki/Key:"), vector["name"]
     keys = {vector["wiki"].rsplit("Key:", 1)[1] for vector in cited}
-    assert {"kerb", "kerb:height"} <= keys
+    assert {"kerb", "kerb:height", "tactile_paving", "sidewalk"} <= keys

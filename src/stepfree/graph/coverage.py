@@ -18,6 +18,7 @@ from stepfree.graph.model import Graph
 from stepfree.ingest.attributes import (
     NO_STRING,
     ROADS,
+    WITH_SIDEWALK,
     Crossing,
     Footway,
     Highway,
@@ -52,7 +53,7 @@ def edge_kinds(graph: Graph) -> np.ndarray:
     )
     is_road = np.isin(highway, _ROAD_CODES)
     kind = np.full(graph.n_edges, KINDS.index("footway_path"), dtype=np.int8)
-    with_sidewalk = np.isin(sidewalk, [Sidewalk.BOTH, Sidewalk.LEFT, Sidewalk.RIGHT])
+    with_sidewalk = np.isin(sidewalk, [int(side) for side in WITH_SIDEWALK])
     kind[is_road & (sidewalk == Sidewalk.NO)] = KINDS.index("road_without_sidewalk")
     kind[is_road & (sidewalk == Sidewalk.UNKNOWN)] = KINDS.index("road_sidewalk_unknown")
     kind[(is_road & with_sidewalk) | (footway == Footway.SIDEWALK)] = KINDS.index("sidewalk")
@@ -201,6 +202,9 @@ def coverage_report(graph: Graph) -> dict[str, Any]:
     step_index = np.flatnonzero(steps)[first]
     labels, main = islands(graph)
     kerb = graph.node("kerb")
+    side_unknown = np.isin(graph.edge("highway"), _ROAD_CODES) & (
+        graph.edge("sidewalk") == Sidewalk.YES
+    )
     return {
         "graph": {
             "source": graph.meta.get("source", {}),
@@ -214,6 +218,8 @@ def coverage_report(graph: Graph) -> dict[str, Any]:
         "coverage": {
             "sidewalks": {
                 "length_km": round(float(sw_len.sum()) / 1000, 3),
+                # roads tagged sidewalk=yes: a sidewalk on one side at least, which unknown
+                "side_unknown_km": round(float(length[side_unknown].sum()) / 1000, 3),
                 "surface": _share(known("surface", Surface.UNKNOWN), sw_len),
                 "width": _share(known("width_m", None), sw_len),
                 "incline": _share(known("incline_pct", None), sw_len),
@@ -279,6 +285,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"  {name:<24}{_pct(sw[name])}"
         for name in ("surface", "width", "incline", "smoothness", "lit")
     ]
+    lines.append(f"  {'side unknown':<24}{sw['side_unknown_km']:6.2f} km of road (sidewalk=yes)")
     lines += [
         "",
         f"crossings ({cr['count']:,}), share known:",

@@ -12,6 +12,7 @@ from typing import Any
 
 from stepfree.ingest.attributes import (
     ENUMS,
+    WITH_SIDEWALK,
     Access,
     Barrier,
     Crossing,
@@ -162,7 +163,7 @@ def osw_edge(row: dict[str, Any]) -> dict[str, Any]:
     if row["access"] != Access.UNKNOWN:
         out["foot"] = Access(row["access"]).name.lower()
     side = row["sidewalk"]
-    on_sidewalk = side in (Sidewalk.BOTH, Sidewalk.LEFT, Sidewalk.RIGHT)
+    on_sidewalk = side in WITH_SIDEWALK
     if side not in (Sidewalk.UNKNOWN, Sidewalk.NOT_A_ROAD):
         out["ext:sidewalk"] = Sidewalk(side).name.lower()
     # On a road with sidewalks our surface, width... describe the sidewalk, not the carriageway.

@@ -113,6 +113,11 @@ class Sidewalk(IntEnum):
     BOTH = 4
     SEPARATE = 5
     NOT_A_ROAD = 6  # the edge is itself a footway, path, steps...
+    YES = 7  # sidewalk=yes: a sidewalk on at least one side, which one unknown (Key:sidewalk)
+
+
+#: Sidewalk values saying the road has a sidewalk along it (on a known side or not).
+WITH_SIDEWALK = frozenset({Sidewalk.LEFT, Sidewalk.RIGHT, Sidewalk.BOTH, Sidewalk.YES})
 
 
 class Crossing(IntEnum):

@@ -14,6 +14,7 @@ from typing import Any
 from stepfree.ingest import units
 from stepfree.ingest.attributes import (
     ROADS,
+    WITH_SIDEWALK,
     Access,
     Barrier,
     Crossing,
@@ -39,6 +40,7 @@ from stepfree.ingest.tag_tables import (
     SMOOTHNESS,
     SURFACE,
     SURFACE_RANK,
+    TACTILE_PAVING,
     TRI,
     WALKABLE_BY_DEFAULT,
     WHEELCHAIR,
@@ -50,6 +52,15 @@ Tags = Mapping[str, str]
 def tri(value: str | None) -> Tri:
     """Read a yes/no/limited style value; anything else is unknown."""
     return TRI.get(value.strip().lower(), Tri.UNKNOWN) if value is not None else Tri.UNKNOWN
+
+
+def tactile_paving(value: str | None) -> Tri:
+    """``tactile_paving=*`` (OSM wiki Key:tactile_paving): ``contrasted`` is tactile paving with
+    strong contrast (yes); ``primitive`` (drains or decorative elements found by chance) and
+    ``incorrect`` (paving that misleads) are limited: neither guides like standard paving."""
+    if value is None:
+        return Tri.UNKNOWN
+    return TACTILE_PAVING.get(value.strip().lower(), Tri.UNKNOWN)
 
 
 def _tri_any(tags: Tags, keys: tuple[str, ...]) -> Tri:
@@ -141,10 +152,11 @@ def node_attributes(tags: Tags) -> dict[str, Any]:
         ("signals_sound", "traffic_signals:sound"),
         ("signals_vibration", "traffic_signals:vibration"),
         ("button_operated", "button_operated"),
-        ("tactile_paving", "tactile_paving"),
     ):
         if key in tags:
             out[attr] = tri(tags[key])
+    if "tactile_paving" in tags:
+        out["tactile_paving"] = tactile_paving(tags["tactile_paving"])
     if highway == "elevator":
         out["elevator"] = Tri.YES
     if "entrance" in tags:
@@ -174,7 +186,7 @@ def sidewalk(tags: Tags) -> Sidewalk:
         "no": Sidewalk.NO,
         "none": Sidewalk.NO,
         "separate": Sidewalk.SEPARATE,
-        "yes": Sidewalk.BOTH,
+        "yes": Sidewalk.YES,  # at least one side, not both (Key:sidewalk)
     }.get(value, Sidewalk.UNKNOWN)
     both = tags.get("sidewalk:both", "").strip().lower()
     left = tags.get("sidewalk:left", both).strip().lower()
@@ -276,7 +288,7 @@ def way_attributes(tags: Tags) -> dict[str, Any] | None:
             "down": InclineDirection.DOWN,
             "level": InclineDirection.LEVEL,
         }[direction]
-    on_sidewalk = is_road and side in {Sidewalk.BOTH, Sidewalk.LEFT, Sidewalk.RIGHT}
+    on_sidewalk = is_road and side in WITH_SIDEWALK
     if on_sidewalk:
         # The road's own surface and width describe the carriageway, not the sidewalk.
         surfaces = [_surface(v) for v in _sidewalk_value(tags, side, "surface")]
@@ -284,7 +296,7 @@ def way_attributes(tags: Tags) -> dict[str, Any] | None:
         smooth = [_smoothness(v) for v in _sidewalk_value(tags, side, "smoothness")]
         out["smoothness"] = max(smooth, default=Smoothness.UNKNOWN)
         out["width_m"] = _min_nan([units.length_m(v) for v in _sidewalk_value(tags, side, "width")])
-        paving = [tri(v) for v in _sidewalk_value(tags, side, "tactile_paving")]
+        paving = [tactile_paving(v) for v in _sidewalk_value(tags, side, "tactile_paving")]
         out["tactile_paving"] = min(paving) if paving else Tri.UNKNOWN
     else:
         out["surface"] = _surface(tags.get("surface"))
@@ -297,7 +309,7 @@ def way_attributes(tags: Tags) -> dict[str, Any] | None:
                     units.length_m(tags.get("est_width")),
                 ]
             )
-        out["tactile_paving"] = tri(tags.get("tactile_paving"))
+        out["tactile_paving"] = tactile_paving(tags.get("tactile_paving"))
     if highway == Highway.STEPS or "step_count" in tags:
         out["step_count"] = units.count(tags.get("step_count"))
     out["handrail"] = _tri_any(
