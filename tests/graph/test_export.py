@@ -217,7 +217,7 @@ def test_osw_values_are_osm_tag_values(world_graph: Graph) -> None:
     sidewalk = edges[WORLD.edge(world_graph, "a", "b")]
     assert sidewalk["incline"] == 0.05  # a fraction, as in OSW data
     assert (sidewalk["highway"], sidewalk["footway"], sidewalk["surface"]) == (
-        "footway", "sidewalk", "paved")
+        "footway", "sidewalk", "asphalt")  # OSW 0.2 has asphalt: not its group "paved"
     assert sidewalk["width"] == 1.8
     assert sidewalk["ext:wheelchair"] == "limited"
     assert sidewalk["ext:osm_way_id"] == str(WORLD.way_id("abc"))
@@ -400,3 +400,50 @@ def test_osw_keeps_sidewalk_yes_apart_from_both(tmp_path: Path) -> None:
     back = graph_from_osw(write_osw(graph, tmp_path / "sidewalks.zip"))
     assert _differences(graph, back, "edge", EDGE_ATTRIBUTES) == set()
     assert [Sidewalk(v) for v in back.edge("sidewalk").tolist()] == [Sidewalk.YES, Sidewalk.BOTH]
+
+
+def test_osm_osw_round_trip_keeps_surfaces_markings_and_barriers(tmp_path: Path) -> None:
+    """OSM -> graph -> OSW -> graph: surface values (not only their groups), crossing markings
+    and barriers survive; OSW fields carry the values OSW 0.2 lists, ext: fields the others."""
+    world = World(
+        """
+        a---b---c---d---e---f---g
+        """,
+        ways={
+            "ab": {"highway": "footway", "surface": "concrete"},
+            "bc": {"highway": "footway", "footway": "crossing", "crossing:markings": "zebra",
+                   "surface": "asphalt"},
+            "cd": {"highway": "footway", "footway": "crossing", "crossing": "unmarked",
+                   "surface": "wood"},
+            "de": {"highway": "footway", "footway": "crossing", "crossing:markings": "lines",
+                   "crossing:signals": "no", "surface": "sett"},
+            "ef": {"highway": "path", "footway": "crossing", "crossing:markings": "painted_dots"},
+            "fg": {"highway": "footway", "surface": "grass_paver"},
+        },
+        nodes={"b": {"barrier": "bollard"}, "c": {"barrier": "kissing_gate"},
+               "f": {"barrier": "lift_gate"}},
+    )
+    graph = world.graph(tmp_path)
+    edges = graph_to_osw(graph)["edges"]["features"]
+
+    def fields(a: str, b: str) -> dict[str, Any]:
+        properties: dict[str, Any] = edges[world.edge(graph, a, b)]["properties"]
+        return properties
+
+    assert fields("a", "b")["surface"] == "concrete"
+    assert (fields("b", "c")["surface"], fields("b", "c")["crossing:markings"]) == ("asphalt",
+                                                                                   "zebra")
+    assert (fields("c", "d")["ext:surface"], fields("c", "d")["crossing:markings"]) == ("wood",
+                                                                                       "no")
+    assert "surface" not in fields("c", "d")  # wood is no OSW 0.2 surface value
+    assert (fields("d", "e")["ext:surface"], fields("d", "e")["crossing:markings"]) == ("sett",
+                                                                                       "lines")
+    assert fields("e", "f")["ext:crossing:markings"] == "painted_dots"  # not an OSW value
+    assert fields("f", "g")["surface"] == "grass_paver"
+    back = graph_from_osw(write_osw(graph, tmp_path / "values.zip"))
+    assert _differences(graph, back, "edge", EDGE_ATTRIBUTES) == set()
+    assert _differences(graph, back, "node", NODE_ATTRIBUTES) == set()
+    assert _strings(back, "edge", "surface_value") == _strings(graph, "edge", "surface_value")
+    assert _strings(back, "edge", "surface_value")[world.edge(back, "a", "b")] == "concrete"
+    barriers = {letter: Barrier(back.node("barrier")[world.node(back, letter)]) for letter in "bcf"}
+    assert barriers == {"b": Barrier.BOLLARD, "c": Barrier.KISSING_GATE, "f": Barrier.LIFT_GATE}

@@ -27,19 +27,29 @@ from stepfree.ingest.attributes import (
     Tri,
 )
 
-#: Our surface groups as OSW 0.2 ``surface`` values; the other groups go to ``ext:surface``.
-OSW_SURFACE = {
+#: OSW 0.2 ``surface`` values (fields.ts ``Surface``): a way's own surface is written there as
+#: tagged; any other value goes to ``ext:surface`` (a sidewalk's to ``ext:sidewalk:surface``).
+OSW_SURFACES = frozenset(
+    {"asphalt", "concrete", "gravel", "grass", "paved", "paving_stones", "unpaved", "dirt"}
+    | {"grass_paver"}
+)
+#: One OSM value per surface group, for an edge that has a group but no value.
+OSM_SURFACE = {
     Surface.PAVED_SMOOTH: "paved",
     Surface.PAVING_STONES: "paving_stones",
-    Surface.GRAVEL: "gravel",
-    Surface.UNPAVED_SOFT: "unpaved",
-}
-#: One OSM value per surface group, read back to the same group by ``ingest.tags``.
-OSM_SURFACE = OSW_SURFACE | {
     Surface.SETT: "sett",
     Surface.COMPACTED: "compacted",
+    Surface.GRAVEL: "gravel",
+    Surface.UNPAVED_SOFT: "unpaved",
     Surface.OTHER: "other",
 }
+#: OSW 0.2 ``crossing:markings`` values (fields.ts ``CrossingMarkings``); others go to
+#: ``ext:crossing:markings``.
+OSW_MARKINGS = frozenset(
+    {"dashes", "dots", "ladder", "ladder:paired", "lines", "lines:paired", "no", "skewed"}
+    | {"surface", "yes", "zebra", "zebra:bicolour", "zebra:double", "zebra:paired", "rainbow"}
+    | {"lines:rainbow", "zebra:rainbow", "ladder:skewed", "pictograms"}
+)
 #: OSW 0.2 has edge types for these highway classes only; the others are written as the nearest
 #: type (a path is a plain footway) with the true class in ``ext:highway``, which the reader
 #: puts back, so that strict validators accept every edge.
@@ -115,12 +125,14 @@ WIDTH_DECIMALS, LENGTH_DECIMALS = 2, 3
 INCLINE_DIGITS = 9
 
 
-def _surface_tags(surface: int, prefix: str) -> dict[str, str]:
+def _surface_tags(surface: int, value: str | None, prefix: str) -> dict[str, str]:
+    """The surface as tagged (``concrete`` stays concrete, not its group ``paved``)."""
     if surface == Surface.UNKNOWN:
         return {}
-    if not prefix and surface in OSW_SURFACE:
-        return {"surface": OSW_SURFACE[Surface(surface)]}
-    return {f"ext:{prefix}surface": OSM_SURFACE[Surface(surface)]}
+    text = value if value is not None else OSM_SURFACE[Surface(surface)]
+    if not prefix and text in OSW_SURFACES:
+        return {"surface": text}
+    return {f"ext:{prefix}surface": text}
 
 
 def _incline_tags(row: dict[str, Any], highway: int) -> dict[str, Any]:
@@ -156,9 +168,12 @@ def osw_edge(row: dict[str, Any]) -> dict[str, Any]:
         out["ext:footway"] = Footway(footway).name.lower()
     if crossing in CROSSING_TAG:  # crossing=* is no OSW field (0.3 refuses it): ext:crossing
         out["ext:crossing"] = CROSSING_TAG[Crossing(crossing)]
-    if crossing in (Crossing.MARKED, Crossing.UNMARKED) and out.get("footway") == "crossing":
-        out["crossing:markings"] = "yes" if crossing == Crossing.MARKED else "no"
-    elif crossing == Crossing.TRAFFIC_SIGNALS:
+    markings = row["crossing_markings_value"]
+    if markings in OSW_MARKINGS and out.get("footway") == "crossing":  # an OSW crossing field
+        out["crossing:markings"] = markings
+    elif markings is not None:
+        out["ext:crossing:markings"] = markings
+    if crossing == Crossing.TRAFFIC_SIGNALS:
         out["ext:crossing:signals"] = "yes"
     if row["access"] != Access.UNKNOWN:
         out["foot"] = Access(row["access"]).name.lower()
@@ -168,7 +183,7 @@ def osw_edge(row: dict[str, Any]) -> dict[str, Any]:
         out["ext:sidewalk"] = Sidewalk(side).name.lower()
     # On a road with sidewalks our surface, width... describe the sidewalk, not the carriageway.
     prefix = "sidewalk:" if on_sidewalk else ""
-    out |= _surface_tags(row["surface"], prefix)
+    out |= _surface_tags(row["surface"], row["surface_value"], prefix)
     if row["width_m"] is not None:
         width = round(row["width_m"], WIDTH_DECIMALS)
         out["ext:sidewalk:width" if on_sidewalk else "width"] = width

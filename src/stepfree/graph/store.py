@@ -33,7 +33,8 @@ from stepfree.errors import BadInput, GraphFormatError
 from stepfree.graph.model import Graph
 
 MAGIC = b"STEPFREE-GRAPH\0\0"
-FORMAT_VERSION = 3  # 2: names of the roads crossed at crossing nodes; 3: kerb_problem
+FORMAT_VERSION = 3  # 2: names of the roads crossed at crossing nodes; 3: kerb_problem,
+#                      surface_value, crossing_markings_value
 ALIGN = 64
 _PREFIX = struct.Struct("<16sIIQQI20x")  # 64 bytes
 

@@ -260,11 +260,17 @@ EDGE_ATTRIBUTES: dict[str, tuple[str, float | int, str]] = {
     "footway": ("u1", 0, "footway=* subtype"),
     "sidewalk": ("u1", 0, "Sidewalk on a road"),
     "crossing": ("u1", Crossing.NOT_A_CROSSING, "Crossing control (crossing ways)"),
+    "crossing_markings_value": (
+        "i4",
+        NO_STRING,
+        "crossing:markings of a crossing way, as tagged or as its crossing type says",
+    ),
     "access": ("u1", 0, "Pedestrian access after access/foot"),
     "incline_pct": ("f4", np.nan, "Signed grade in % in the drawing direction (u to v)"),
     "incline_direction": ("u1", 0, "Grade-less direction (incline=up/down)"),
     "incline_source": ("u1", 0, "Source of incline_pct"),
     "surface": ("u1", 0, "Surface group"),
+    "surface_value": ("i4", NO_STRING, "surface=* as tagged (string table index)"),
     "smoothness": ("u1", 0, "Smoothness"),
     "width_m": ("f4", np.nan, "Usable width in metres (width or maxwidth:physical, the smaller)"),
     "step_count": ("i2", UNKNOWN_COUNT, "Number of steps"),
@@ -292,6 +298,8 @@ EDGE_ATTRIBUTES: dict[str, tuple[str, float | int, str]] = {
 STRING_ATTRIBUTES = frozenset(
     {
         "kerb_problem",
+        "surface_value",
+        "crossing_markings_value",
         "level",
         "opening_hours",
         "name",

@@ -222,6 +222,13 @@ def _surface(value: str | None) -> Surface:
     return SURFACE.get(value.strip().lower(), Surface.OTHER)
 
 
+def _surface_attributes(value: str | None) -> dict[str, Any]:
+    """The surface group, and the value itself (exports write it back, not the group)."""
+    if value is None:
+        return {"surface": Surface.UNKNOWN}
+    return {"surface": _surface(value), "surface_value": value.strip().lower()}
+
+
 def _smoothness(value: str | None) -> Smoothness:
     if value is None:
         return Smoothness.UNKNOWN
@@ -279,6 +286,10 @@ def way_attributes(tags: Tags) -> dict[str, Any] | None:
         out["footway"] = Footway.CROSSING
         control, *_ = crossing_control(tags)
         out["crossing"] = control
+        markings = tags.get("crossing:markings", "").strip().lower()
+        markings = markings or {Crossing.MARKED: "yes", Crossing.UNMARKED: "no"}.get(control, "")
+        if markings:
+            out["crossing_markings_value"] = markings
     grade, direction = units.incline(tags.get("incline"))
     if not math.isnan(grade):
         out["incline_pct"], out["incline_source"] = grade, Source.TAG
@@ -291,15 +302,16 @@ def way_attributes(tags: Tags) -> dict[str, Any] | None:
     on_sidewalk = is_road and side in WITH_SIDEWALK
     if on_sidewalk:
         # The road's own surface and width describe the carriageway, not the sidewalk.
-        surfaces = [_surface(v) for v in _sidewalk_value(tags, side, "surface")]
-        out["surface"] = max(surfaces, key=SURFACE_RANK.__getitem__, default=Surface.UNKNOWN)
+        surfaces = _sidewalk_value(tags, side, "surface")
+        worst = max(surfaces, key=lambda value: SURFACE_RANK[_surface(value)], default=None)
+        out |= _surface_attributes(worst)
         smooth = [_smoothness(v) for v in _sidewalk_value(tags, side, "smoothness")]
         out["smoothness"] = max(smooth, default=Smoothness.UNKNOWN)
         out["width_m"] = _min_nan([units.length_m(v) for v in _sidewalk_value(tags, side, "width")])
         paving = [tactile_paving(v) for v in _sidewalk_value(tags, side, "tactile_paving")]
         out["tactile_paving"] = min(paving) if paving else Tri.UNKNOWN
     else:
-        out["surface"] = _surface(tags.get("surface"))
+        out |= _surface_attributes(tags.get("surface"))
         out["smoothness"] = _smoothness(tags.get("smoothness"))
         if not is_road:
             out["width_m"] = _min_nan(
