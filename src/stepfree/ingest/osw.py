@@ -29,8 +29,6 @@ synthetic ids too: OSW joins edges only at ``_u_id``/``_v_id``.
 
 from __future__ import annotations
 
-import io
-import json
 import math
 import re
 import zipfile
@@ -46,17 +44,18 @@ from stepfree.graph.model import Graph
 from stepfree.ingest import tags as tagmod
 from stepfree.ingest.attributes import ROADS, Access, Highway, InclineDirection, Source
 from stepfree.ingest.osm import file_sha256
+from stepfree.ingest.osw_files import (
+    dataset_files,
+    edges_file,
+    feature_collection,
+    feature_properties,
+)
 from stepfree.ingest.ways import WayRecord
 
-#: Largest member we decompress (bytes): far above a city's OSW files (Redmond's edges: 3.7 MB),
-#: low enough that a hostile archive cannot exhaust memory.
-MAX_MEMBER_BYTES = 2 * 1024**3
 #: Header fields of an OSW collection kept in the graph meta (``region`` is left out: bulky).
 KEPT_HEADER = ("$schema", "dataSource", "dataTimestamp", "pipelineVersion")
 #: OSW fields that are graph structure, not tags.
 STRUCTURE = frozenset({"_id", "_u_id", "_v_id", "_w_id", "length", "ext:osm_way_id"})
-_KINDS = ("edges", "nodes", "points")
-_FILE = re.compile(r"(?:^|[._-])(edges|nodes|points)(?:\.osw)?\.geojson$", re.IGNORECASE)
 #: Numeric ids beyond this are read as names: synthetic ids below them must stay in int64.
 NUMERIC_ID_LIMIT = 2**62
 
@@ -97,77 +96,6 @@ class IdMap:
 
     def __getitem__(self, text: str) -> int:
         return self._ids[text]
-
-
-# --------------------------------------------------------------------------- files
-
-
-def _members(path: Path) -> dict[str, bytes]:
-    """The edges/nodes/points file contents of a zip or folder, by kind."""
-    found: dict[str, list[tuple[str, bytes | Path]]] = {kind: [] for kind in _KINDS}
-    if path.is_dir():
-        for file in sorted(path.iterdir()):
-            match = _FILE.search(file.name)
-            if match and file.is_file():
-                found[match[1].lower()].append((file.name, file))
-    else:
-        try:
-            with zipfile.ZipFile(path) as archive:
-                for info in archive.infolist():
-                    match = _FILE.search(info.filename.rsplit("/", 1)[-1])
-                    if not match or info.is_dir() or "__MACOSX" in info.filename:
-                        continue
-                    if info.file_size > MAX_MEMBER_BYTES:
-                        raise BadData(
-                            f"{info.filename} in {path.name} is larger than 2 GiB "
-                            "uncompressed; split the dataset into smaller areas"
-                        )
-                    found[match[1].lower()].append((info.filename, archive.read(info)))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
-            raise BadData(
-                f"cannot read {path.name} as a zip archive ({error}); "
-                "download or export the OSW dataset again"
-            ) from None
-    out: dict[str, bytes] = {}
-    for kind, entries in found.items():
-        if len(entries) > 1:
-            names = ", ".join(name for name, _ in entries)
-            raise BadData(
-                f"{path.name} holds several OSW {kind} files ({names}); "
-                "give one dataset per archive or folder"
-            )
-        if entries:
-            content = entries[0][1]
-            out[kind] = content.read_bytes() if isinstance(content, Path) else content
-    if "edges" not in out:
-        raise BadData(
-            f"{path.name} holds no OSW edges file (<name>.edges.OSW.geojson); "
-            "check that it is an OpenSidewalks dataset"
-        )
-    return out
-
-
-def _collection(raw: bytes, what: str) -> dict[str, Any]:
-    try:
-        document = json.load(io.BytesIO(raw))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadData(
-            f"the OSW {what} file is not valid JSON ({error}); export or download it again"
-        ) from None
-    if not isinstance(document, dict) or not isinstance(document.get("features"), list):
-        raise BadData(
-            f"the OSW {what} file is not a GeoJSON FeatureCollection; "
-            "check that it is an OpenSidewalks file"
-        )
-    collection: dict[str, Any] = document
-    return collection
-
-
-def _properties(feature: Any, what: str) -> dict[str, Any]:
-    if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
-        raise BadData(f"{what} is not a GeoJSON feature with properties; fix or re-export it")
-    properties: dict[str, Any] = feature["properties"]
-    return properties
 
 
 # --------------------------------------------------------------------------- tags
@@ -227,7 +155,7 @@ def osm_tags_from_osw(properties: Mapping[str, Any]) -> dict[str, str]:
 
 def _edge_way(feature: Any, index: int, ids: IdMap, way_ids: IdMap) -> WayRecord | None:
     what = f"edge feature {index}"
-    properties = _properties(feature, what)
+    properties = feature_properties(feature, what)
     geometry = feature.get("geometry") or {}
     if geometry.get("type") != "LineString":
         raise BadData(f"{what} has geometry {geometry.get('type')!r}, OSW edges are LineStrings")
@@ -325,25 +253,25 @@ def graph_from_osw(path: Path) -> Graph:
             f"{path} is not a zip archive; give an OSW .zip or a folder holding "
             "<name>.edges.OSW.geojson"
         )
-    files = _members(path)
-    collections = {kind: _collection(raw, kind) for kind, raw in files.items()}
+    files = dataset_files(path)
+    collections = {kind: feature_collection(raw, kind) for kind, raw in files.items()}
     edges = collections["edges"]["features"]
     nodes = collections.get("nodes", {}).get("features", [])
     points = collections.get("points", {}).get("features", [])
     texts: list[str] = []
     for index, feature in enumerate(edges):
-        properties = _properties(feature, f"edge feature {index}")
+        properties = feature_properties(feature, f"edge feature {index}")
         what = f"edge feature {index}"
         texts += [_id_text(properties.get(key), what) for key in ("_u_id", "_v_id")]
     node_tags: dict[str, dict[str, str]] = {}
     for kind, features in (("points", points), ("nodes", nodes)):  # node tags win
         for index, feature in enumerate(features):
-            properties = _properties(feature, f"{kind} feature {index}")
+            properties = feature_properties(feature, f"{kind} feature {index}")
             text = _id_text(properties.get("_id"), f"{kind} feature {index}")
             node_tags[text] = node_tags.get(text, {}) | osm_tags_from_osw(properties)
     ids = IdMap([*texts, *node_tags])
     way_ids = IdMap(
-        _id_text(_properties(f, "edge").get("_id"), f"edge feature {i}")
+        _id_text(feature_properties(f, "edge").get("_id"), f"edge feature {i}")
         for i, f in enumerate(edges)
     )
     ways = [
@@ -368,7 +296,7 @@ def graph_from_osw(path: Path) -> Graph:
         for attr in CROSSED_NAME_ATTRS:
             if attr in tags_of[node]:
                 node_attrs[node][attr] = tags_of[node][attr]
-    source_file = path if path.is_file() else _edges_file(path)
+    source_file = path if path.is_file() else edges_file(path)
     header = collections["edges"]
     meta = {
         "source": {"name": path.name, "sha256": file_sha256(source_file), "format": "osw-0.2"},
@@ -376,11 +304,3 @@ def graph_from_osw(path: Path) -> Graph:
         "osw": {key: header[key] for key in KEPT_HEADER if key in header},
     }
     return graph_from_records(ways, node_attrs, _road_at_node(ways, tags_of, crossings), meta)
-
-
-def _edges_file(folder: Path) -> Path:
-    return next(
-        file
-        for file in sorted(folder.iterdir())
-        if (match := _FILE.search(file.name)) and match[1].lower() == "edges"
-    )
