@@ -19,12 +19,17 @@ same thing in the graph:
 - ``ext:highway`` replaces ``highway``: stepfree writes classes that OSW has no edge type for
   (path, cycleway, corridor...) as the nearest OSW type with the true class there;
 - a cycleway without ``foot`` is walkable (OSW edges are the pedestrian network; OSM says so
-  with ``segregated``, which OSW drops), its access unknown.
+  with ``segregated``, which OSW drops), its access unknown;
+- a point (or node) that is no edge's end but says something a person meets (a bollard, a
+  kerb) is put on the network by position (``ingest.osw_points``); what is not imported
+  (benches, points off the network, fences, buildings, pedestrian areas) is counted in the
+  graph meta, ``meta["osw"]["not_imported"]``, which ``stepfree import-osw`` prints.
 
 Ids in OSW are strings. Numeric ones (canonical integers such as ``"2298864238"``) keep their
 value as OSM ids; the others get negative synthetic ids, given in sorted order below every
 numeric id, so they are stable for a file and never collide. Interior points of an edge get
-synthetic ids too: OSW joins edges only at ``_u_id``/``_v_id``.
+synthetic ids too: OSW joins edges only at ``_u_id``/``_v_id``; one that a point is put at
+takes the point's id.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from __future__ import annotations
 import math
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -50,6 +56,7 @@ from stepfree.ingest.osw_files import (
     feature_collection,
     feature_properties,
 )
+from stepfree.ingest.osw_points import OFF_NETWORK, Loose, label, ordered, place, point_lonlat
 from stepfree.ingest.ways import WayRecord
 
 #: Header fields of an OSW collection kept in the graph meta (``region`` is left out: bulky).
@@ -226,14 +233,53 @@ def _road_at_node(
     return out
 
 
+def _point_tags(
+    collections: dict[str, dict[str, Any]], ends: set[str]
+) -> tuple[dict[str, dict[str, str]], dict[str, Loose], list[Counter[str]]]:
+    """Tags of the edges' end nodes by id (nodes and points files; node tags win), the points
+    and nodes that matter but are no edge's end (to place by position), and counts of what is
+    not imported: points that say nothing a person meets (benches...), points off the network
+    (filled in by the caller), lines, polygons, zones."""
+    node_tags: dict[str, dict[str, str]] = {}
+    loose: dict[str, Loose] = {}
+    skipped: list[Counter[str]] = [Counter() for _ in range(5)]
+    for kind in ("points", "nodes"):  # node tags win
+        for index, feature in enumerate(collections.get(kind, {}).get("features", [])):
+            what = f"{kind} feature {index}"
+            properties = feature_properties(feature, what)
+            text = _id_text(properties.get("_id"), what)
+            tags = osm_tags_from_osw(properties)
+            matters = bool(tagmod.node_attributes(tags))
+            if kind == "points" and not matters:  # a bench, a street lamp, even on a node
+                skipped[0][label(tags, kind)] += 1
+            if text in ends:
+                node_tags[text] = node_tags.get(text, {}) | tags
+            elif text in loose:  # a point and a node of one id
+                loose[text].tags |= tags
+            elif matters:
+                loose[text] = Loose(text, tags, *point_lonlat(feature, what), label(tags, kind))
+    for slot, kind in enumerate(("lines", "polygons", "zones"), start=2):
+        for index, feature in enumerate(collections.get(kind, {}).get("features", [])):
+            properties = feature_properties(feature, f"{kind} feature {index}")
+            skipped[slot][label(osm_tags_from_osw(properties), kind)] += 1
+    return node_tags, loose, skipped
+
+
 def graph_from_osw(path: Path) -> Graph:
     """Build a graph from an OpenSidewalks 0.2 zip, or a folder of its GeoJSON files.
 
     Parameters
     ----------
     path
-        ``<name>.zip`` holding ``<name>.edges.OSW.geojson`` (required), ``nodes`` and
-        ``points`` files (optional), or a folder holding them.
+        ``<name>.zip`` holding ``<name>.edges.OSW.geojson`` (required), ``nodes``, ``points``,
+        ``lines``, ``polygons`` and ``zones`` files (optional), or a folder holding them.
+
+    Returns
+    -------
+    Graph
+        With ``meta["osw"]["placed_by_position"]`` (points put on an edge by position, by
+        kind: ``{"bollard": 9}``) and ``meta["osw"]["not_imported"]`` (what the graph lacks,
+        by kind: ``{"bench": 118, "bollard off the network": 4, "fence": 5}``).
 
     Raises
     ------
@@ -256,20 +302,13 @@ def graph_from_osw(path: Path) -> Graph:
     files = dataset_files(path)
     collections = {kind: feature_collection(raw, kind) for kind, raw in files.items()}
     edges = collections["edges"]["features"]
-    nodes = collections.get("nodes", {}).get("features", [])
-    points = collections.get("points", {}).get("features", [])
     texts: list[str] = []
     for index, feature in enumerate(edges):
         properties = feature_properties(feature, f"edge feature {index}")
         what = f"edge feature {index}"
         texts += [_id_text(properties.get(key), what) for key in ("_u_id", "_v_id")]
-    node_tags: dict[str, dict[str, str]] = {}
-    for kind, features in (("points", points), ("nodes", nodes)):  # node tags win
-        for index, feature in enumerate(features):
-            properties = feature_properties(feature, f"{kind} feature {index}")
-            text = _id_text(properties.get("_id"), f"{kind} feature {index}")
-            node_tags[text] = node_tags.get(text, {}) | osm_tags_from_osw(properties)
-    ids = IdMap([*texts, *node_tags])
+    node_tags, loose, skipped = _point_tags(collections, set(texts))
+    ids = IdMap([*texts, *node_tags, *loose])
     way_ids = IdMap(
         _id_text(feature_properties(f, "edge").get("_id"), f"edge feature {i}")
         for i, f in enumerate(edges)
@@ -285,6 +324,16 @@ def graph_from_osw(path: Path) -> Graph:
             "check the dataset's highway and foot fields"
         )
     tags_of = {ids[text]: tags for text, tags in node_tags.items()}
+    placed: Counter[str] = Counter()
+    for point, nodes in zip(
+        loose.values(), place(ways, list(loose.values()), ids.__getitem__, ids.fresh), strict=True
+    ):
+        if nodes:
+            placed[point.label] += 1
+        else:
+            skipped[1][point.label + OFF_NETWORK] += 1
+        for node in nodes:  # the tags of a node of the network win
+            tags_of[node] = point.tags | tags_of.get(node, {})
     node_attrs = {
         node: attrs for node, tags in tags_of.items() if (attrs := tagmod.node_attributes(tags))
     }
@@ -301,6 +350,7 @@ def graph_from_osw(path: Path) -> Graph:
     meta = {
         "source": {"name": path.name, "sha256": file_sha256(source_file), "format": "osw-0.2"},
         "settings": {},
-        "osw": {key: header[key] for key in KEPT_HEADER if key in header},
+        "osw": {key: header[key] for key in KEPT_HEADER if key in header}
+        | {"placed_by_position": ordered([placed]), "not_imported": ordered(skipped)},
     }
     return graph_from_records(ways, node_attrs, _road_at_node(ways, tags_of, crossings), meta)

@@ -1,7 +1,7 @@
 """The files of an OpenSidewalks (OSW) dataset: a zip or a folder of GeoJSON collections.
 
-A dataset holds ``<name>.edges.OSW.geojson`` (required) and optionally ``nodes`` and ``points``
-files; each is a GeoJSON FeatureCollection. Bad input gets
+A dataset holds ``<name>.edges.OSW.geojson`` (required) and optionally ``nodes``, ``points``,
+``lines``, ``polygons`` and ``zones`` files; each is a GeoJSON FeatureCollection. Bad input gets
 one line naming the problem and the fix (`BadData`).
 """
 
@@ -19,8 +19,10 @@ from stepfree.errors import BadData
 #: Largest member we decompress (bytes): far above a city's OSW files (Redmond's edges: 3.7 MB),
 #: low enough that a hostile archive cannot exhaust memory.
 MAX_MEMBER_BYTES = 2 * 1024**3
-KINDS = ("edges", "nodes", "points")
-_FILE = re.compile(r"(?:^|[._-])(edges|nodes|points)(?:\.osw)?\.geojson$", re.IGNORECASE)
+KINDS = ("edges", "nodes", "points", "lines", "polygons", "zones")
+_FILE = re.compile(
+    r"(?:^|[._-])(edges|nodes|points|lines|polygons|zones)(?:\.osw)?\.geojson$", re.IGNORECASE
+)
 
 
 def dataset_files(path: Path) -> dict[str, bytes]:
