@@ -285,7 +285,8 @@ def format_report(report: dict[str, Any]) -> str:
         f"  {name:<24}{_pct(sw[name])}"
         for name in ("surface", "width", "incline", "smoothness", "lit")
     ]
-    lines.append(f"  {'side unknown':<24}{sw['side_unknown_km']:6.2f} km of road (sidewalk=yes)")
+    side = f"{sw['side_unknown_km']:.2f} km"
+    lines.append(f"  {'side unknown':<24}{side:>6}  of road with sidewalk=yes (left or right?)")
     lines += [
         "",
         f"crossings ({cr['count']:,}), share known:",
@@ -302,7 +303,7 @@ def format_report(report: dict[str, Any]) -> str:
         "data problems:",
         f"  {'crossings without kerb':<24}{probs['crossings_without_kerb']:8,}",
         f"  {'kerb tags not read':<24}{probs['kerbs_not_read']:8,}"
-        "  (height unknown: kerb:height without a unit too high for metres, a side unmapped)",
+        "  (kerb:height=3: m or cm?, a crossing side unmapped)",
         f"  {'disconnected islands':<24}{probs['islands']:8,}"
         f"  ({probs['nodes_off_main_network']:,} nodes off the main network)",
         f"  {'steps without direction':<24}{probs['steps_without_direction']:8,}",
