@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 import stepfree
+from stepfree.ingest.kerbs import TYPICAL_M
+from stepfree.profiles.rules import KERB_TYPICAL_M
 
 from worlds import World
 
@@ -49,6 +51,11 @@ TOO_HIGH = {
         "kerb:right:height": "0.1",
     },
     "height=0.15 on a barrier=kerb node": {"barrier": "kerb", "height": "0.15"},
+    "kerb:left:height=0.05 beside a lowered kerb:right": {
+        **CROSSING,
+        "kerb:left:height": "0.05",
+        "kerb:right": "lowered",
+    },
 }
 #: Kerbs whose height the map cannot know: avoided, and named in a warning when taken.
 UNKNOWN = {
@@ -109,3 +116,9 @@ def test_a_kerb_of_unknown_height_taken_is_named(name: str, tmp_path: Path) -> N
     assert warnings["unknown_kerb"]["osm_node_ids"] == [world.osm_id("x")]
     forbid = _route(world, tmp_path, unknown_kerb="forbid")
     assert forbid["route"] is None  # and a person who forbids them is refused
+
+
+def test_ingest_compares_kerb_sides_with_the_rules_typical_heights() -> None:
+    """Which side of a crossing is the higher, where one has no height, is decided with the
+    typical heights the rules then use for it: the two tables must not drift apart."""
+    assert TYPICAL_M == KERB_TYPICAL_M

@@ -153,7 +153,7 @@ def crossings(graph: Graph) -> Crossings:
 #: What a mapper does about a kerb not read (see ``ingest.kerbs``).
 KERB_FIX = (
     "give kerb:height a unit (kerb:height=3 cm) or the height in metres, and map both sides "
-    "of a crossing (kerb:left=* and kerb:right=*, with their heights if one has a height)"
+    "of a crossing (kerb:left=* and kerb:right=*)"
 )
 
 

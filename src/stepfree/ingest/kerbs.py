@@ -7,11 +7,12 @@ wiki recommends ``kerb:left=*`` / ``kerb:right=*`` (``kerb:both=*`` for both), e
 node"): it is read where ``kerb:height`` is absent.
 
 A person crossing meets both kerbs, so a node with two sides carries the one that is worse for a
-wheel: the higher type (raised over rolled over lowered over flush) and the larger height. What
-cannot be read safely is never guessed lower: it is reported in ``kerb_problem`` (the tags at
-fault, ``kerb:height=3`` or ``kerb:right``), which makes the node a kerb of unknown height for
-the routing rules and a data problem in ``stepfree inspect``, while the part that is known (a
-raised kerb on one side) still stops every profile it stops.
+wheel: the higher type (raised over rolled over lowered over flush) and the larger height (a side
+without a height counts at its type's typical height). What cannot be read safely is never
+guessed lower: it is reported in ``kerb_problem`` (the tags at fault, ``kerb:height=3``, or
+``kerb:right`` for a side with neither type nor height), which makes the node a kerb of unknown
+height for the routing rules and a data problem in ``stepfree inspect``, while the part that is
+known (a raised kerb on one side) still stops every profile it stops.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ Tags = Mapping[str, str]
 #: Kerb types from best to worst for a wheel (OSM wiki Key:kerb: flush ~0 cm, lowered ~3 cm,
 #: rolled: sloped, raised > 3 cm). UNKNOWN and OTHER say nothing about height.
 KERB_RANK = {Kerb.FLUSH: 1, Kerb.LOWERED: 2, Kerb.ROLLED: 3, Kerb.RAISED: 4}
+#: Typical heights (m) by type, to tell which of two sides is the higher where one has no
+#: height: the values the routing rules use for a kerb without height (profiles.rules
+#: KERB_TYPICAL_M: DIN 18040-3 lowered up to 0.03 m, typical 0.02; rolled 0.05-0.10; raised
+#: 0.10-0.15), kept equal to them by a test (ingest may not import profiles).
+TYPICAL_M = {Kerb.FLUSH: 0.0, Kerb.LOWERED: 0.02, Kerb.ROLLED: 0.06, Kerb.RAISED: 0.12}
 SIDES = ("left", "right")
 
 
@@ -85,24 +91,18 @@ def _has_sides(tags: Tags) -> bool:
     return any(key.startswith(("kerb:left", "kerb:right", "kerb:both")) for key in tags)
 
 
+def _effective_m(side: KerbReading) -> float:
+    """A side's height, else its type's typical height (for comparing two sides only)."""
+    return side.height_m if not math.isnan(side.height_m) else TYPICAL_M.get(side.kind, math.nan)
+
+
 def _worse(left: KerbReading, right: KerbReading) -> KerbReading:
-    """The kerb a person crossing meets at its worst, both sides known."""
-    problems = left.problems + right.problems
+    """The kerb a person crossing meets at its worst, both sides known: the worse type, and
+    the larger height where a measured height is the larger (else the worse type's typical
+    height applies, which is at least the other side's)."""
     kind = max((left, right), key=lambda side: KERB_RANK.get(side.kind, 0)).kind
-    heights = [side.height_m for side in (left, right) if not math.isnan(side.height_m)]
-    if len(heights) == 2:
-        return KerbReading(kind, max(heights), problems)
-    if not heights:
-        return KerbReading(kind, math.nan, problems)  # the worse type's typical height applies
-    # One height: it is the node's only if its side is of the worse type; either way the other
-    # side's height is a gap (its type's typical height might be the higher).
-    measured, bare, name = (
-        (left, right, "right") if not math.isnan(left.height_m) else (right, left, "left")
-    )
-    worse_type = KERB_RANK.get(measured.kind, 0) >= KERB_RANK.get(bare.kind, 0)
-    height = measured.height_m if worse_type else math.nan
-    gap = () if bare.problems else (f"kerb:{name}:height",)
-    return KerbReading(kind, height, problems + gap)
+    worse = max((left, right), key=lambda side: (_effective_m(side), KERB_RANK.get(side.kind, 0)))
+    return KerbReading(kind, worse.height_m, left.problems + right.problems)
 
 
 def node_kerb(tags: Tags) -> KerbReading:
