@@ -205,8 +205,11 @@ def test_kerbs_not_read_and_sidewalk_sides_unknown_are_reported(tmp_path: Path) 
     text = format_report(report)
     assert "kerb tags not read" in text
     assert f"{road_km:.2f} km  of road with sidewalk=yes" in text
-    problems = [f["properties"] for f in problems_geojson(graph)["features"]
-                if f["properties"]["problem"] == "kerb_not_read"]
+    problems = [
+        f["properties"]
+        for f in problems_geojson(graph)["features"]
+        if f["properties"]["problem"] == "kerb_not_read"
+    ]
     assert sorted((p["osm_node_id"], p["tags"]) for p in problems) == [
         (world.osm_id("b"), "kerb:height=12"),
         (world.osm_id("c"), "kerb:right"),

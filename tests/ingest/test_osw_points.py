@@ -22,19 +22,28 @@ from conftest import shared
 
 LAT = 51.1280
 EDGES = [  # n1 -> n2 with an inner vertex at 71.4462; n2 -> n3 straight
-    {"type": "Feature",
-     "geometry": {"type": "LineString",
-                  "coordinates": [[71.4460, LAT], [71.4462, LAT], [71.4464, LAT]]},
-     "properties": {"_id": "1", "_u_id": "11", "_v_id": "12", "highway": "footway"}},
-    {"type": "Feature",
-     "geometry": {"type": "LineString", "coordinates": [[71.4464, LAT], [71.4468, LAT]]},
-     "properties": {"_id": "2", "_u_id": "12", "_v_id": "13", "highway": "footway"}},
+    {
+        "type": "Feature",
+        "geometry": {
+            "type": "LineString",
+            "coordinates": [[71.4460, LAT], [71.4462, LAT], [71.4464, LAT]],
+        },
+        "properties": {"_id": "1", "_u_id": "11", "_v_id": "12", "highway": "footway"},
+    },
+    {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": [[71.4464, LAT], [71.4468, LAT]]},
+        "properties": {"_id": "2", "_u_id": "12", "_v_id": "13", "highway": "footway"},
+    },
 ]
 
 
 def _feature(kind: str, coordinates: Any, properties: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "Feature", "geometry": {"type": kind, "coordinates": coordinates},
-            "properties": properties}
+    return {
+        "type": "Feature",
+        "geometry": {"type": kind, "coordinates": coordinates},
+        "properties": properties,
+    }
 
 
 POINTS = [
@@ -45,14 +54,32 @@ POINTS = [
     _feature("Point", [71.4464, LAT], {"_id": "12", "highway": "street_lamp"}),  # on a node
 ]
 SQUARE = [[[71.4460, 51.1282], [71.4461, 51.1282], [71.4461, 51.1283], [71.4460, 51.1282]]]
-LINES = [_feature("LineString", [[71.4460, 51.1281], [71.4468, 51.1281]],
-                  {"_id": "601", "barrier": "fence", "length": 56.0})]
-POLYGONS = [_feature("Polygon", SQUARE, {"_id": "701", "building": "yes"}),
-            _feature("Polygon", SQUARE, {"_id": "702", "building": "commercial", "name": "A"})]
-ZONES = [_feature("Polygon", SQUARE, {"_id": "801", "highway": "pedestrian", "foot": "yes",
-                                      "_w_id": ["11", "12"]})]
-NOT_IMPORTED = {"bench": 1, "street lamp": 1, "bollard off the network": 1, "fence": 1,
-                "building": 2, "pedestrian area": 1}
+LINES = [
+    _feature(
+        "LineString",
+        [[71.4460, 51.1281], [71.4468, 51.1281]],
+        {"_id": "601", "barrier": "fence", "length": 56.0},
+    )
+]
+POLYGONS = [
+    _feature("Polygon", SQUARE, {"_id": "701", "building": "yes"}),
+    _feature("Polygon", SQUARE, {"_id": "702", "building": "commercial", "name": "A"}),
+]
+ZONES = [
+    _feature(
+        "Polygon",
+        SQUARE,
+        {"_id": "801", "highway": "pedestrian", "foot": "yes", "_w_id": ["11", "12"]},
+    )
+]
+NOT_IMPORTED = {
+    "bench": 1,
+    "street lamp": 1,
+    "bollard off the network": 1,
+    "fence": 1,
+    "building": 2,
+    "pedestrian area": 1,
+}
 
 
 def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
@@ -62,8 +89,13 @@ def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
 def _dataset(folder: Path) -> Path:
     path = folder / "small.zip"
     with zipfile.ZipFile(path, "w") as archive:
-        for kind, features in (("edges", EDGES), ("points", POINTS), ("lines", LINES),
-                               ("polygons", POLYGONS), ("zones", ZONES)):
+        for kind, features in (
+            ("edges", EDGES),
+            ("points", POINTS),
+            ("lines", LINES),
+            ("polygons", POLYGONS),
+            ("zones", ZONES),
+        ):
             archive.writestr(f"small.{kind}.OSW.geojson", json.dumps(_collection(features)))
     return path
 
@@ -102,9 +134,19 @@ def test_what_is_not_imported_is_said(tmp_path: Path) -> None:
         "1 pedestrian area",
     ]
     result = subprocess.run(
-        [sys.executable, "-m", "stepfree", "import-osw", str(_dataset(tmp_path)),
-         "-o", str(tmp_path / "small.sfg")],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "stepfree",
+            "import-osw",
+            str(_dataset(tmp_path)),
+            "-o",
+            str(tmp_path / "small.sfg"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1:] == import_summary(graph.meta)
@@ -121,8 +163,9 @@ def test_barriers_put_by_position_survive_the_round_trip(tmp_path: Path) -> None
 
 
 def test_a_loose_point_needs_a_position(tmp_path: Path) -> None:
-    broken = _feature("LineString", [[71.4462, LAT], [71.4463, LAT]],
-                      {"_id": "9", "barrier": "gate"})
+    broken = _feature(
+        "LineString", [[71.4462, LAT], [71.4463, LAT]], {"_id": "9", "barrier": "gate"}
+    )
     path = tmp_path / "broken.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("b.edges.OSW.geojson", json.dumps(_collection(EDGES)))
@@ -139,9 +182,10 @@ def test_labels_and_plurals() -> None:
     assert label({"highway": "pedestrian"}, "zones") == "pedestrian area"
     assert label({"natural": "tree_row"}, "lines") == "tree row"
     assert label({"foo": "bar"}, "points") == "other point"
-    assert [plural(w) for w in ("bench", "fence", "bollard off the network", "fire hydrant",
-                                "entry", "boss")] == [
-        "benches", "fences", "bollards off the network", "fire hydrants", "entries", "bosses"]
+    assert [
+        plural(w)
+        for w in ("bench", "fence", "bollard off the network", "fire hydrant", "entry", "boss")
+    ] == ["benches", "fences", "bollards off the network", "fire hydrants", "entries", "bosses"]
 
 
 @pytest.mark.slow
@@ -152,14 +196,21 @@ def test_redmond_points_lines_polygons_and_zones() -> None:
     graph = graph_from_osw(path)
     with zipfile.ZipFile(path) as archive:
         points = json.loads(archive.read("wa.microsoft.graph.points.OSW.geojson"))["features"]
-    bollards = {int(p["properties"]["_id"]) for p in points
-                if p["properties"].get("barrier") == "bollard"}
+    bollards = {
+        int(p["properties"]["_id"]) for p in points if p["properties"].get("barrier") == "bollard"
+    }
     assert len(bollards) == 13
     in_graph = {int(i) for i in graph.node("osm_id")[graph.node("barrier") == Barrier.BOLLARD]}
     assert len(in_graph) == 9
     assert in_graph <= bollards
     assert graph.meta["osw"]["placed_by_position"] == {"bollard": 9}
     assert graph.meta["osw"]["not_imported"] == {
-        "bench": 118, "street lamp": 23, "manhole": 21, "waste basket": 2,
-        "bollard off the network": 4, "fence": 5, "building": 84, "pedestrian area": 5,
+        "bench": 118,
+        "street lamp": 23,
+        "manhole": 21,
+        "waste basket": 2,
+        "bollard off the network": 4,
+        "fence": 5,
+        "building": 84,
+        "pedestrian area": 5,
     }
