@@ -104,10 +104,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import_osw(args: argparse.Namespace) -> int:
     from stepfree.graph.store import save_graph
     from stepfree.ingest.osw import graph_from_osw
+    from stepfree.ingest.osw_points import import_summary
 
     graph = graph_from_osw(Path(args.input))
     save_graph(graph, Path(args.output))
     print(f"wrote {args.output}: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges")
+    for line in import_summary(graph.meta):  # what is on the network by position, what is not
+        print(line)
     return 0
 
 

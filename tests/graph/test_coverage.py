@@ -173,3 +173,45 @@ def test_coverage_on_a_tiny_world(tmp_path: Path) -> None:
     assert report["coverage"]["crossings"]["tactile_paving"] == 1.0
     assert report["coverage"]["steps"]["ways"] == 0
     assert report["coverage"]["steps"]["step_count"] is None
+
+
+def test_kerbs_not_read_and_sidewalk_sides_unknown_are_reported(tmp_path: Path) -> None:
+    """A kerb:height that cannot be metres, a crossing with one side mapped, and a road with
+    sidewalk=yes: each is said in the report, the text and the problems file."""
+    from worlds import World
+
+    world = World(
+        """
+        a-----b-----c-----d
+                          |
+                          e
+        """,
+        ways={
+            "abcd": {"highway": "footway", "footway": "sidewalk"},
+            "de": {"highway": "residential", "sidewalk": "yes"},
+        },
+        nodes={
+            "b": {"barrier": "kerb", "kerb:height": "12"},
+            "c": {"highway": "crossing", "kerb:left": "lowered"},
+        },
+        grid_m=20.0,
+    )
+    graph = world.graph(tmp_path)
+    report = coverage_report(graph)
+    assert report["problems"]["kerbs_not_read"] == 2
+    road_km = float(graph.edge("length_m")[world.edge(graph, "d", "e")]) / 1000
+    assert report["coverage"]["sidewalks"]["side_unknown_km"] == pytest.approx(road_km, abs=1e-3)
+    assert report["network_km"]["sidewalk"] > report["coverage"]["sidewalks"]["side_unknown_km"]
+    text = format_report(report)
+    assert "kerb tags not read" in text
+    assert f"{road_km:.2f} km  of road with sidewalk=yes" in text
+    problems = [
+        f["properties"]
+        for f in problems_geojson(graph)["features"]
+        if f["properties"]["problem"] == "kerb_not_read"
+    ]
+    assert sorted((p["osm_node_id"], p["tags"]) for p in problems) == [
+        (world.osm_id("b"), "kerb:height=12"),
+        (world.osm_id("c"), "kerb:right"),
+    ]
+    assert all("kerb:height=3 cm" in p["fix"] for p in problems)

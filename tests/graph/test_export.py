@@ -25,6 +25,7 @@ from stepfree.ingest.attributes import (
     Highway,
     InclineDirection,
     Kerb,
+    Sidewalk,
     Source,
     Surface,
     Tri,
@@ -216,7 +217,7 @@ def test_osw_values_are_osm_tag_values(world_graph: Graph) -> None:
     sidewalk = edges[WORLD.edge(world_graph, "a", "b")]
     assert sidewalk["incline"] == 0.05  # a fraction, as in OSW data
     assert (sidewalk["highway"], sidewalk["footway"], sidewalk["surface"]) == (
-        "footway", "sidewalk", "paved")
+        "footway", "sidewalk", "asphalt")  # OSW 0.2 has asphalt: not its group "paved"
     assert sidewalk["width"] == 1.8
     assert sidewalk["ext:wheelchair"] == "limited"
     assert sidewalk["ext:osm_way_id"] == str(WORLD.way_id("abc"))
@@ -347,3 +348,102 @@ def test_sample_city_osw_round_trip(sample_graph: Graph, tmp_path: Path) -> None
     assert _differences(sample_graph, back, "node", NODE_ATTRIBUTES) <= {"barrier"}
     assert (back.edge("highway") == Highway.CYCLEWAY).any()
     assert (back.node("signals_sound") == Tri.YES).sum() > 0
+
+
+def test_osw_keeps_kerbs_not_read(tmp_path: Path) -> None:
+    """A kerb known only in part stays so through OSW: OSW tools are not told a one-sided
+    lowered crossing is lowered, a raised side still shows, and the reader restores it all."""
+    world = World(
+        "a---b---c---d---e",
+        ways={"abcde": {"highway": "footway"}},
+        nodes={
+            "b": {"barrier": "kerb", "kerb": "lowered", "kerb:height": "12"},
+            "c": {"highway": "crossing", "kerb:left": "lowered"},
+            "d": {"highway": "crossing", "kerb:left": "raised"},
+            "e": {"barrier": "kerb", "kerb:height": "0.6"},
+        },
+    )
+    graph = world.graph(tmp_path)
+    nodes = {int(f["properties"]["_id"]): f["properties"]
+             for f in graph_to_osw(graph)["nodes"]["features"]}
+    b, c, d, e = (nodes[world.osm_id(letter)] for letter in "bcde")
+    assert (b.get("kerb"), b["ext:kerb"], b["ext:kerb:problem"]) == (None, "lowered",
+                                                                     "kerb:height=12")
+    assert (c.get("kerb"), c["ext:kerb"], c["ext:kerb:problem"]) == (None, "lowered", "kerb:right")
+    assert (d["kerb"], d["ext:kerb:problem"]) == ("raised", "kerb:right")
+    assert (e["ext:kerb:height"], "ext:kerb:problem" in e) == ("0.6", False)
+    back = graph_from_osw(write_osw(graph, tmp_path / "kerbs.zip"))
+    assert _differences(graph, back, "node", NODE_ATTRIBUTES) <= {"barrier"}
+    problems = {letter: back.string(int(back.node("kerb_problem")[world.node(back, letter)]))
+                for letter in "abcde"}
+    assert problems == {"a": None, "b": "kerb:height=12", "c": "kerb:right", "d": "kerb:right",
+                        "e": None}
+    assert back.node("kerb_height_m")[world.node(back, "e")] == pytest.approx(0.6)
+
+
+def test_osw_keeps_sidewalk_yes_apart_from_both(tmp_path: Path) -> None:
+    """sidewalk=yes (a sidewalk on one side at least) is written as such, its surface as the
+    sidewalk's, and read back as yes, not both."""
+    world = World(
+        "a---b---c",
+        ways={
+            "ab": {"highway": "residential", "sidewalk": "yes", "surface": "asphalt",
+                   "sidewalk:surface": "paving_stones"},
+            "bc": {"highway": "residential", "sidewalk": "both"},
+        },
+    )
+    graph = world.graph(tmp_path)
+    edges = graph_to_osw(graph)["edges"]["features"]
+    road = edges[world.edge(graph, "a", "b")]["properties"]
+    assert (road["ext:sidewalk"], road["ext:sidewalk:surface"]) == ("yes", "paving_stones")
+    assert "surface" not in road  # the carriageway's asphalt is not the walk's surface
+    back = graph_from_osw(write_osw(graph, tmp_path / "sidewalks.zip"))
+    assert _differences(graph, back, "edge", EDGE_ATTRIBUTES) == set()
+    assert [Sidewalk(v) for v in back.edge("sidewalk").tolist()] == [Sidewalk.YES, Sidewalk.BOTH]
+
+
+def test_osm_osw_round_trip_keeps_surfaces_markings_and_barriers(tmp_path: Path) -> None:
+    """OSM -> graph -> OSW -> graph: surface values (not only their groups), crossing markings
+    and barriers survive; OSW fields carry the values OSW 0.2 lists, ext: fields the others."""
+    world = World(
+        """
+        a---b---c---d---e---f---g
+        """,
+        ways={
+            "ab": {"highway": "footway", "surface": "concrete"},
+            "bc": {"highway": "footway", "footway": "crossing", "crossing:markings": "zebra",
+                   "surface": "asphalt"},
+            "cd": {"highway": "footway", "footway": "crossing", "crossing": "unmarked",
+                   "surface": "wood"},
+            "de": {"highway": "footway", "footway": "crossing", "crossing:markings": "lines",
+                   "crossing:signals": "no", "surface": "sett"},
+            "ef": {"highway": "path", "footway": "crossing", "crossing:markings": "painted_dots"},
+            "fg": {"highway": "footway", "surface": "grass_paver"},
+        },
+        nodes={"b": {"barrier": "bollard"}, "c": {"barrier": "kissing_gate"},
+               "f": {"barrier": "lift_gate"}},
+    )
+    graph = world.graph(tmp_path)
+    edges = graph_to_osw(graph)["edges"]["features"]
+
+    def fields(a: str, b: str) -> dict[str, Any]:
+        properties: dict[str, Any] = edges[world.edge(graph, a, b)]["properties"]
+        return properties
+
+    assert fields("a", "b")["surface"] == "concrete"
+    assert (fields("b", "c")["surface"], fields("b", "c")["crossing:markings"]) == ("asphalt",
+                                                                                   "zebra")
+    assert (fields("c", "d")["ext:surface"], fields("c", "d")["crossing:markings"]) == ("wood",
+                                                                                       "no")
+    assert "surface" not in fields("c", "d")  # wood is no OSW 0.2 surface value
+    assert (fields("d", "e")["ext:surface"], fields("d", "e")["crossing:markings"]) == ("sett",
+                                                                                       "lines")
+    assert fields("e", "f")["ext:crossing:markings"] == "painted_dots"  # not an OSW value
+    assert fields("f", "g")["surface"] == "grass_paver"
+    back = graph_from_osw(write_osw(graph, tmp_path / "values.zip"))
+    assert _differences(graph, back, "edge", EDGE_ATTRIBUTES) == set()
+    assert _differences(graph, back, "node", NODE_ATTRIBUTES) == set()
+    assert _strings(back, "edge", "surface_value") == _strings(graph, "edge", "surface_value")
+    assert _strings(back, "edge", "surface_value")[world.edge(back, "a", "b")] == "concrete"
+    barriers = {letter: Barrier(back.node("barrier")[world.node(back, letter)]) for letter in "bcf"}
+    assert barriers == {"b": Barrier.BOLLARD, "c": Barrier.KISSING_GATE, "f": Barrier.LIFT_GATE}

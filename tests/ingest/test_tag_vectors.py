@@ -146,3 +146,13 @@ def test_every_expected_attribute_exists() -> None:
         schema = EDGE_ATTRIBUTES if vector["kind"] == "way" else NODE_ATTRIBUTES
         for name in vector["expect"] or {}:
             assert name in schema, f"{vector['name']}: {name} is not an attribute"
+
+
+def test_vectors_name_the_wiki_page_they_follow() -> None:
+    """A vector's ``wiki`` is the OSM wiki page whose reading it pins."""
+    cited = [vector for vector in VECTORS if "wiki" in vector]
+    assert len(cited) >= 30
+    for vector in cited:
+        assert vector["wiki"].startswith("https://wiki.openstreetmap.org/wiki/Key:"), vector["name"]
+    keys = {vector["wiki"].rsplit("Key:", 1)[1] for vector in cited}
+    assert {"kerb", "kerb:height", "tactile_paving", "sidewalk"} <= keys

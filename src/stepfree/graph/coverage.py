@@ -16,7 +16,9 @@ from scipy.sparse.csgraph import connected_components
 
 from stepfree.graph.model import Graph
 from stepfree.ingest.attributes import (
+    NO_STRING,
     ROADS,
+    WITH_SIDEWALK,
     Crossing,
     Footway,
     Highway,
@@ -51,7 +53,7 @@ def edge_kinds(graph: Graph) -> np.ndarray:
     )
     is_road = np.isin(highway, _ROAD_CODES)
     kind = np.full(graph.n_edges, KINDS.index("footway_path"), dtype=np.int8)
-    with_sidewalk = np.isin(sidewalk, [Sidewalk.BOTH, Sidewalk.LEFT, Sidewalk.RIGHT])
+    with_sidewalk = np.isin(sidewalk, [int(side) for side in WITH_SIDEWALK])
     kind[is_road & (sidewalk == Sidewalk.NO)] = KINDS.index("road_without_sidewalk")
     kind[is_road & (sidewalk == Sidewalk.UNKNOWN)] = KINDS.index("road_sidewalk_unknown")
     kind[(is_road & with_sidewalk) | (footway == Footway.SIDEWALK)] = KINDS.index("sidewalk")
@@ -148,6 +150,19 @@ def crossings(graph: Graph) -> Crossings:
     return result
 
 
+#: What a mapper does about a kerb not read (see ``ingest.kerbs``).
+KERB_FIX = (
+    "give kerb:height a unit (kerb:height=3 cm) or the height in metres, and map both sides "
+    "of a crossing (kerb:left=* and kerb:right=*)"
+)
+
+
+def kerb_problems(graph: Graph) -> np.ndarray:
+    """Nodes whose kerb tags could not be read safely: their kerb height is unknown."""
+    found: np.ndarray = np.flatnonzero(graph.node("kerb_problem") != NO_STRING)
+    return found
+
+
 def islands(graph: Graph) -> tuple[np.ndarray, int]:
     """Component label per node and the label of the largest component."""
     u, v = graph.edge("u"), graph.edge("v")
@@ -187,6 +202,9 @@ def coverage_report(graph: Graph) -> dict[str, Any]:
     step_index = np.flatnonzero(steps)[first]
     labels, main = islands(graph)
     kerb = graph.node("kerb")
+    side_unknown = np.isin(graph.edge("highway"), _ROAD_CODES) & (
+        graph.edge("sidewalk") == Sidewalk.YES
+    )
     return {
         "graph": {
             "source": graph.meta.get("source", {}),
@@ -200,6 +218,8 @@ def coverage_report(graph: Graph) -> dict[str, Any]:
         "coverage": {
             "sidewalks": {
                 "length_km": round(float(sw_len.sum()) / 1000, 3),
+                # roads tagged sidewalk=yes: a sidewalk on one side at least, which unknown
+                "side_unknown_km": round(float(length[side_unknown].sum()) / 1000, 3),
                 "surface": _share(known("surface", Surface.UNKNOWN), sw_len),
                 "width": _share(known("width_m", None), sw_len),
                 "incline": _share(known("incline_pct", None), sw_len),
@@ -235,6 +255,7 @@ def coverage_report(graph: Graph) -> dict[str, Any]:
         },
         "problems": {
             "crossings_without_kerb": int((all_crossings.kerb_ends_known == 0).sum()),
+            "kerbs_not_read": int(kerb_problems(graph).size),
             "islands": int(np.unique(labels).size - 1),
             "nodes_off_main_network": int((labels != main).sum()),
             "steps_without_direction": int(
@@ -264,6 +285,8 @@ def format_report(report: dict[str, Any]) -> str:
         f"  {name:<24}{_pct(sw[name])}"
         for name in ("surface", "width", "incline", "smoothness", "lit")
     ]
+    side = f"{sw['side_unknown_km']:.2f} km"
+    lines.append(f"  {'side unknown':<24}{side:>6}  of road with sidewalk=yes (left or right?)")
     lines += [
         "",
         f"crossings ({cr['count']:,}), share known:",
@@ -279,6 +302,8 @@ def format_report(report: dict[str, Any]) -> str:
         "",
         "data problems:",
         f"  {'crossings without kerb':<24}{probs['crossings_without_kerb']:8,}",
+        f"  {'kerb tags not read':<24}{probs['kerbs_not_read']:8,}"
+        "  (kerb:height=3: m or cm?, a crossing side unmapped)",
         f"  {'disconnected islands':<24}{probs['islands']:8,}"
         f"  ({probs['nodes_off_main_network']:,} nodes off the main network)",
         f"  {'steps without direction':<24}{probs['steps_without_direction']:8,}",
@@ -310,6 +335,16 @@ def problems_geojson(graph: Graph) -> dict[str, Any]:
             **ref,
             "fix": "tag barrier=kerb + kerb=raised|lowered|flush where the crossing meets "
             "the sidewalks",
+        }
+        features.append(_point(graph, int(node), props))
+    problem = graph.node("kerb_problem")
+    for node in kerb_problems(graph):
+        tags = graph.string(int(problem[node]))
+        props = {
+            "problem": "kerb_not_read",
+            "osm_node_id": int(osm_node[node]),
+            "tags": tags,
+            "fix": KERB_FIX,
         }
         features.append(_point(graph, int(node), props))
     labels, main = islands(graph)

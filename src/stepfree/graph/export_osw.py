@@ -7,8 +7,9 @@ schema.json, sources in github.com/OpenSidewalks/OpenSidewalks-Schema ``jsonsche
 ``incline`` is a fraction (rise over run, 0.05 = 5 %), ``climb`` is the direction of steps,
 ``surface`` takes nine values. What the schema has no field for is written as an ``ext:`` field
 named after its OSM tag (``ext:wheelchair``, ``ext:kerb:height``), the schema's rule for
-additional fields, so that ``stepfree.ingest.osw`` reads it back without loss. The data are
-OpenStreetMap data: ``dataSource`` carries the ODbL attribution.
+additional fields, so that ``stepfree.ingest.osw`` reads it back without loss (the fields of one
+edge or node are written by `export_osw_fields`). The data are OpenStreetMap data:
+``dataSource`` carries the ODbL attribution.
 """
 
 from __future__ import annotations
@@ -28,252 +29,11 @@ from stepfree.graph.export import (
     attribute_rows,
     edge_lines,
 )
+from stepfree.graph.export_osw_fields import LENGTH_DECIMALS, osw_edge, osw_node
 from stepfree.graph.model import Graph
-from stepfree.ingest.attributes import (
-    EDGE_ATTRIBUTES,
-    ENUMS,
-    NODE_ATTRIBUTES,
-    Access,
-    Barrier,
-    Crossing,
-    Entrance,
-    Footway,
-    Highway,
-    InclineDirection,
-    Kerb,
-    Sidewalk,
-    Source,
-    Surface,
-    Tri,
-)
+from stepfree.ingest.attributes import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, Barrier
 
 OSW_SCHEMA = "https://sidewalks.washington.edu/opensidewalks/0.2/schema.json"
-#: Our surface groups as OSW 0.2 ``surface`` values; the other groups go to ``ext:surface``.
-OSW_SURFACE = {
-    Surface.PAVED_SMOOTH: "paved",
-    Surface.PAVING_STONES: "paving_stones",
-    Surface.GRAVEL: "gravel",
-    Surface.UNPAVED_SOFT: "unpaved",
-}
-#: One OSM value per surface group, read back to the same group by ``ingest.tags``.
-OSM_SURFACE = OSW_SURFACE | {
-    Surface.SETT: "sett",
-    Surface.COMPACTED: "compacted",
-    Surface.OTHER: "other",
-}
-#: OSW 0.2 has edge types for these highway classes only; the others are written as the nearest
-#: type (a path is a plain footway) with the true class in ``ext:highway``, which the reader
-#: puts back, so that strict validators accept every edge.
-OSW_HIGHWAY = {
-    member: member.name.lower()
-    for member in (
-        Highway.FOOTWAY,
-        Highway.STEPS,
-        Highway.PEDESTRIAN,
-        Highway.LIVING_STREET,
-        Highway.SERVICE,
-        Highway.RESIDENTIAL,
-        Highway.UNCLASSIFIED,
-        Highway.TERTIARY,
-        Highway.SECONDARY,
-        Highway.PRIMARY,
-        Highway.TRUNK,
-    )
-} | {Highway.ROAD: "unclassified", Highway.MOTORWAY: "trunk"}
-#: Footway subtypes that OSW 0.2 defines as edge types; the others go to ``ext:footway``.
-OSW_FOOTWAY = frozenset({Footway.SIDEWALK, Footway.CROSSING, Footway.TRAFFIC_ISLAND})
-TRI_TAG = {Tri.YES: "yes", Tri.NO: "no", Tri.LIMITED: "limited"}
-KERB_TAG = {
-    Kerb.RAISED: "raised",
-    Kerb.LOWERED: "lowered",
-    Kerb.FLUSH: "flush",
-    Kerb.ROLLED: "rolled",
-    Kerb.OTHER: "other",
-}
-CROSSING_TAG = {
-    Crossing.TRAFFIC_SIGNALS: "traffic_signals",
-    Crossing.MARKED: "marked",
-    Crossing.UNMARKED: "unmarked",
-    Crossing.NO: "no",
-}
-ENTRANCE_TAG = {
-    Entrance.MAIN: "main",
-    Entrance.SECONDARY: "secondary",
-    Entrance.SERVICE: "service",
-    Entrance.EMERGENCY: "emergency",
-    Entrance.OTHER: "yes",
-}
-#: Barriers as OSM values (``barrier=yes`` is read as UNKNOWN, so it is written back as yes).
-BARRIER_TAG = {Barrier.UNKNOWN: "yes"} | {
-    member: member.name.lower() for member in Barrier if member > Barrier.NONE
-}
-#: Edge attributes with a plain ``ext:<tag>`` and a yes/no/limited value.
-EDGE_TRI_TAGS = {
-    "handrail": "handrail",
-    "ramp": "ramp",
-    "ramp_wheelchair": "ramp:wheelchair",
-    "ramp_stroller": "ramp:stroller",
-    "lit": "lit",
-    "winter_service": "winter_service",
-    "indoor": "indoor",
-}
-NODE_TRI_TAGS = {
-    "signals_sound": "traffic_signals:sound",
-    "signals_vibration": "traffic_signals:vibration",
-    "button_operated": "button_operated",
-}
-STRING_TAGS = {
-    "level": "level",
-    "opening_hours": "opening_hours",
-    "name_kk": "name:kk",
-    "name_ru": "name:ru",
-    "name_en": "name:en",
-}
-#: Metres to decimals: 1 cm for widths and kerb heights, 1 mm for lengths.
-WIDTH_DECIMALS, LENGTH_DECIMALS = 2, 3
-#: Significant digits of incline fractions: 9 recover any float32 grade (DEM grades such as
-#: 0.049985193 %); the OSW pipeline itself writes 3 decimals.
-INCLINE_DIGITS = 9
-
-
-def _surface_tags(surface: int, prefix: str) -> dict[str, str]:
-    if surface == Surface.UNKNOWN:
-        return {}
-    if not prefix and surface in OSW_SURFACE:
-        return {"surface": OSW_SURFACE[Surface(surface)]}
-    return {f"ext:{prefix}surface": OSM_SURFACE[Surface(surface)]}
-
-
-def _incline_tags(row: dict[str, Any], highway: int) -> dict[str, Any]:
-    """``incline`` (a fraction), ``climb`` on steps, and the tag's up/down as ``ext:incline``
-    where ``incline`` holds no tagged grade (none, or one sampled from a DEM)."""
-    out: dict[str, Any] = {}
-    grade, direction = row["incline_pct"], row["incline_direction"]
-    from_dem = row["incline_source"] == Source.DEM and grade is not None
-    if grade is not None and abs(grade) <= 100.0:  # the schema bounds incline to [-1, 1]
-        out["incline"] = float(f"{grade / 100.0:.{INCLINE_DIGITS}g}") + 0.0  # + 0.0: no -0.0
-    elif grade is not None:
-        out["ext:incline"] = f"{grade:g}%"
-    if from_dem:
-        out["ext:incline:source"] = "dem"
-    if direction in (InclineDirection.UP, InclineDirection.DOWN):
-        word = "up" if direction == InclineDirection.UP else "down"
-        if highway == Highway.STEPS:
-            out["climb"] = word
-        elif grade is None or from_dem:
-            out["ext:incline"] = word
-    return out
-
-
-def _osw_edge(row: dict[str, Any]) -> dict[str, Any]:
-    """OSW fields (and ``ext:`` OSM tags) of one edge from its raw attribute values."""
-    highway, footway, crossing = row["highway"], row["footway"], row["crossing"]
-    out: dict[str, Any] = {"highway": OSW_HIGHWAY.get(Highway(highway), "footway")}
-    if highway not in OSW_HIGHWAY:
-        out["ext:highway"] = Highway(highway).name.lower()
-    if footway in OSW_FOOTWAY and out["highway"] == "footway":  # OSW's footway edge types
-        out["footway"] = Footway(footway).name.lower()
-    elif footway != Footway.UNKNOWN:
-        out["ext:footway"] = Footway(footway).name.lower()
-    if crossing in CROSSING_TAG:  # crossing=* is no OSW field (0.3 refuses it): ext:crossing
-        out["ext:crossing"] = CROSSING_TAG[Crossing(crossing)]
-    if crossing in (Crossing.MARKED, Crossing.UNMARKED) and out.get("footway") == "crossing":
-        out["crossing:markings"] = "yes" if crossing == Crossing.MARKED else "no"
-    elif crossing == Crossing.TRAFFIC_SIGNALS:
-        out["ext:crossing:signals"] = "yes"
-    if row["access"] != Access.UNKNOWN:
-        out["foot"] = Access(row["access"]).name.lower()
-    side = row["sidewalk"]
-    on_sidewalk = side in (Sidewalk.BOTH, Sidewalk.LEFT, Sidewalk.RIGHT)
-    if side not in (Sidewalk.UNKNOWN, Sidewalk.NOT_A_ROAD):
-        out["ext:sidewalk"] = Sidewalk(side).name.lower()
-    # On a road with sidewalks our surface, width... describe the sidewalk, not the carriageway.
-    prefix = "sidewalk:" if on_sidewalk else ""
-    out |= _surface_tags(row["surface"], prefix)
-    if row["width_m"] is not None:
-        width = round(row["width_m"], WIDTH_DECIMALS)
-        out["ext:sidewalk:width" if on_sidewalk else "width"] = width
-    if row["smoothness"]:
-        out[f"ext:{prefix}smoothness"] = ENUMS["smoothness"](row["smoothness"]).name.lower()
-    if row["tactile_paving"] in TRI_TAG:
-        out[f"ext:{prefix}tactile_paving"] = TRI_TAG[Tri(row["tactile_paving"])]
-    out |= _incline_tags(row, highway)
-    if row["step_count"] >= 0:  # an OSW field of steps only
-        out["step_count" if highway == Highway.STEPS else "ext:step_count"] = row["step_count"]
-    if row["name"] is not None:
-        out["name"] = row["name"]
-    for name, key in EDGE_TRI_TAGS.items():
-        if row[name] in TRI_TAG:
-            out[f"ext:{key}"] = TRI_TAG[Tri(row[name])]
-    if row["wheelchair"]:
-        out["ext:wheelchair"] = ENUMS["wheelchair"](row["wheelchair"]).name.lower()
-    if row["lanes"] >= 0:
-        out["ext:lanes"] = str(row["lanes"])
-    for name in ("bridge", "tunnel"):
-        if row[name] == Tri.YES:  # the reader says NO for "no tag", so only yes is written
-            out[f"ext:{name}"] = "yes"
-    for name, key in STRING_TAGS.items():
-        if row[name] is not None:
-            out[f"ext:{key}"] = row[name]
-    return out
-
-
-def _osw_node(row: dict[str, Any]) -> dict[str, Any]:
-    """OSW fields (and ``ext:`` OSM tags) of one node from its raw attribute values."""
-    out: dict[str, Any] = {}
-    kerb, barrier = row["kerb"], row["barrier"]
-    # OSW curbs are identified by barrier=kerb (+ kerb=*): a kerb tagged on a crossing node
-    # without barrier=kerb is still written as an OSW curb, so OSW tools see it.
-    is_curb = kerb != Kerb.UNKNOWN or row["kerb_source"] == Source.TAG or barrier == Barrier.KERB
-    if is_curb:
-        out["barrier"] = "kerb"
-        if kerb == Kerb.OTHER:
-            out["ext:kerb"] = KERB_TAG[Kerb.OTHER]
-        elif kerb != Kerb.UNKNOWN:
-            out["kerb"] = KERB_TAG[Kerb(kerb)]
-        if row["kerb_height_m"] is not None:
-            out["ext:kerb:height"] = str(round(row["kerb_height_m"], WIDTH_DECIMALS + 1))
-    elif barrier in BARRIER_TAG:
-        out["ext:barrier"] = BARRIER_TAG[Barrier(barrier)]
-    if row["tactile_paving"] in (Tri.YES, Tri.NO) and is_curb:
-        out["tactile_paving"] = TRI_TAG[Tri(row["tactile_paving"])]
-    elif row["tactile_paving"] in TRI_TAG:
-        out["ext:tactile_paving"] = TRI_TAG[Tri(row["tactile_paving"])]
-    crossing = row["crossing"]
-    if row["elevator"] == Tri.YES:
-        out["ext:highway"] = "elevator"
-    elif row["traffic_signals"] == Tri.YES:
-        out["ext:highway"] = "traffic_signals"
-    elif crossing != Crossing.NOT_A_CROSSING:
-        out["ext:highway"] = "crossing"
-    if crossing != Crossing.NOT_A_CROSSING:
-        if crossing in CROSSING_TAG:
-            out["ext:crossing"] = CROSSING_TAG[Crossing(crossing)]
-        for name, key in (
-            ("crossing_signals", "signals"),
-            ("crossing_markings", "markings"),
-            ("crossing_island", "island"),
-        ):
-            if row[name] in TRI_TAG:
-                out[f"ext:crossing:{key}"] = TRI_TAG[Tri(row[name])]
-        if row["crossed_road_class"] != Highway.UNKNOWN:
-            out["ext:crossed_highway"] = Highway(row["crossed_road_class"]).name.lower()
-        if row["crossed_road_lanes"] >= 0:
-            out["ext:crossed_lanes"] = str(row["crossed_road_lanes"])
-        for name in ("crossed_name", "crossed_name_kk", "crossed_name_ru", "crossed_name_en"):
-            if row[name] is not None:
-                out[f"ext:{name}"] = row[name]
-    for name, key in NODE_TRI_TAGS.items():
-        if row[name] in TRI_TAG:
-            out[f"ext:{key}"] = TRI_TAG[Tri(row[name])]
-    if row["entrance"] in ENTRANCE_TAG:
-        out["ext:entrance"] = ENTRANCE_TAG[Entrance(row["entrance"])]
-    if row["wheelchair"]:
-        out["ext:wheelchair"] = ENUMS["wheelchair"](row["wheelchair"]).name.lower()
-    for name in ("level", "opening_hours"):
-        if row[name] is not None:
-            out[f"ext:{name}"] = row[name]
-    return out
 
 
 def _collection(graph: Graph, features: list[dict[str, Any]]) -> dict[str, Any]:
@@ -325,7 +85,7 @@ def graph_to_osw(graph: Graph) -> dict[str, dict[str, Any]]:
         zip(attribute_rows(graph, "edge", EDGE_ATTRIBUTES, False), edge_lines(graph), strict=True)
     ):
         properties = {"_id": str(index), "_u_id": node_ids[u[index]], "_v_id": node_ids[v[index]]}
-        properties |= _osw_edge(row)
+        properties |= osw_edge(row)
         properties |= {"length": length[index], "ext:osm_way_id": str(osm_way[index])}
         edges.append(
             {
@@ -342,7 +102,7 @@ def graph_to_osw(graph: Graph) -> dict[str, dict[str, Any]]:
             {
                 "type": "Feature",
                 "geometry": geometry,
-                "properties": {"_id": node_ids[index]} | _osw_node(row),
+                "properties": {"_id": node_ids[index]} | osw_node(row),
             }
         )
         if row["barrier"] == Barrier.BOLLARD:

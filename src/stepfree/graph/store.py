@@ -33,7 +33,9 @@ from stepfree.errors import BadInput, GraphFormatError
 from stepfree.graph.model import Graph
 
 MAGIC = b"STEPFREE-GRAPH\0\0"
-FORMAT_VERSION = 3  # 2: names of the roads crossed at crossing nodes; 3: geom.osm_id
+#: 2: names of the roads crossed at crossing nodes; 3: geom.osm_id (every OSM node along an
+#: edge), node.kerb_problem, edge.surface_value and edge.crossing_markings_value
+FORMAT_VERSION = 3
 ALIGN = 64
 _PREFIX = struct.Struct("<16sIIQQI20x")  # 64 bytes
 

@@ -113,6 +113,11 @@ class Sidewalk(IntEnum):
     BOTH = 4
     SEPARATE = 5
     NOT_A_ROAD = 6  # the edge is itself a footway, path, steps...
+    YES = 7  # sidewalk=yes: a sidewalk on at least one side, which one unknown (Key:sidewalk)
+
+
+#: Sidewalk values saying the road has a sidewalk along it (on a known side or not).
+WITH_SIDEWALK = frozenset({Sidewalk.LEFT, Sidewalk.RIGHT, Sidewalk.BOTH, Sidewalk.YES})
 
 
 class Crossing(IntEnum):
@@ -222,6 +227,11 @@ NODE_ATTRIBUTES: dict[str, tuple[str, float | int, str]] = {
     "kerb": ("u1", 0, "Kerb type at this node"),
     "kerb_height_m": ("f4", np.nan, "Kerb height in metres"),
     "kerb_source": ("u1", 0, "Source of the kerb value (tag on a kerb or a crossing node)"),
+    "kerb_problem": (
+        "i4",
+        NO_STRING,
+        "Kerb tags not read safely (kerb:height=3, a side not mapped): height unknown",
+    ),
     "crossing": ("u1", Crossing.NOT_A_CROSSING, "Crossing control"),
     "crossing_signals": ("u1", 0, "Traffic signals for pedestrians"),
     "crossing_island": ("u1", 0, "Refuge island in the crossing"),
@@ -250,11 +260,17 @@ EDGE_ATTRIBUTES: dict[str, tuple[str, float | int, str]] = {
     "footway": ("u1", 0, "footway=* subtype"),
     "sidewalk": ("u1", 0, "Sidewalk on a road"),
     "crossing": ("u1", Crossing.NOT_A_CROSSING, "Crossing control (crossing ways)"),
+    "crossing_markings_value": (
+        "i4",
+        NO_STRING,
+        "crossing:markings of a crossing way, as tagged or as its crossing type says",
+    ),
     "access": ("u1", 0, "Pedestrian access after access/foot"),
     "incline_pct": ("f4", np.nan, "Signed grade in % in the drawing direction (u to v)"),
     "incline_direction": ("u1", 0, "Grade-less direction (incline=up/down)"),
     "incline_source": ("u1", 0, "Source of incline_pct"),
     "surface": ("u1", 0, "Surface group"),
+    "surface_value": ("i4", NO_STRING, "surface=* as tagged (string table index)"),
     "smoothness": ("u1", 0, "Smoothness"),
     "width_m": ("f4", np.nan, "Usable width in metres (width or maxwidth:physical, the smaller)"),
     "step_count": ("i2", UNKNOWN_COUNT, "Number of steps"),
@@ -281,6 +297,9 @@ EDGE_ATTRIBUTES: dict[str, tuple[str, float | int, str]] = {
 #: Attributes that index the string table.
 STRING_ATTRIBUTES = frozenset(
     {
+        "kerb_problem",
+        "surface_value",
+        "crossing_markings_value",
         "level",
         "opening_hours",
         "name",

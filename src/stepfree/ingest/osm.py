@@ -170,6 +170,12 @@ NODE_KEYS = (
     "barrier",
     "kerb",
     "kerb:height",
+    "kerb:left",  # the two kerbs of a crossing node (Key:kerb), with their heights
+    "kerb:right",
+    "kerb:both",
+    "kerb:left:height",
+    "kerb:right:height",
+    "kerb:both:height",
     "highway",
     "railway",
     "crossing",
@@ -229,6 +235,8 @@ def _crossed_roads(extract: Extract) -> None:
     road = np.repeat(np.arange(len(roads.names)), np.frombuffer(roads.lengths, dtype=np.int64))
     hit = np.isin(refs, crossing_ids)
     refs, road = refs[hit], road[hit]
+    if refs.size == 0:  # no crossing node lies on a road (crossings of footways only)
+        return
     classes = np.frombuffer(roads.classes, dtype=np.int8)[road]
     lanes = np.frombuffer(roads.lanes, dtype=np.int8)[road]
     named = np.array([bool(names) for names in roads.names])[road]

@@ -14,24 +14,30 @@ same thing in the graph:
 - ``ext:<key>`` is an additional field (the schema's rule) and is read as the OSM tag ``<key>``
   unless ``<key>`` itself is present (``ext:maxspeed``, or the ``ext:`` fields stepfree writes);
   with ``ext:incline:source=dem`` (written by stepfree) the grade is kept as sampled from a DEM;
+- ``ext:kerb:problem`` (written by stepfree) names the kerb tags of the source it could not read
+  safely: the kerb's height stays unknown;
 - ``ext:highway`` replaces ``highway``: stepfree writes classes that OSW has no edge type for
   (path, cycleway, corridor...) as the nearest OSW type with the true class there;
 - a cycleway without ``foot`` is walkable (OSW edges are the pedestrian network; OSM says so
-  with ``segregated``, which OSW drops), its access unknown.
+  with ``segregated``, which OSW drops), its access unknown;
+- a point (or node) that is no edge's end but says something a person meets (a bollard, a
+  kerb) is put on the network by position (``ingest.osw_points``); what is not imported
+  (benches, points off the network, fences, buildings, pedestrian areas) is counted in the
+  graph meta, ``meta["osw"]["not_imported"]``, which ``stepfree import-osw`` prints.
 
 Ids in OSW are strings. Numeric ones (canonical integers such as ``"2298864238"``) keep their
 value as OSM ids; the others get negative synthetic ids, given in sorted order below every
 numeric id, so they are stable for a file and never collide. Interior points of an edge get
-synthetic ids too: OSW joins edges only at ``_u_id``/``_v_id``.
+synthetic ids too: OSW joins edges only at ``_u_id``/``_v_id``; one that a point is put at
+takes the point's id.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import math
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -44,17 +50,19 @@ from stepfree.graph.model import Graph
 from stepfree.ingest import tags as tagmod
 from stepfree.ingest.attributes import ROADS, Access, Highway, InclineDirection, Source
 from stepfree.ingest.osm import file_sha256
+from stepfree.ingest.osw_files import (
+    dataset_files,
+    edges_file,
+    feature_collection,
+    feature_properties,
+)
+from stepfree.ingest.osw_points import OFF_NETWORK, Loose, label, ordered, place, point_lonlat
 from stepfree.ingest.ways import WayRecord
 
-#: Largest member we decompress (bytes): far above a city's OSW files (Redmond's edges: 3.7 MB),
-#: low enough that a hostile archive cannot exhaust memory.
-MAX_MEMBER_BYTES = 2 * 1024**3
 #: Header fields of an OSW collection kept in the graph meta (``region`` is left out: bulky).
 KEPT_HEADER = ("$schema", "dataSource", "dataTimestamp", "pipelineVersion")
 #: OSW fields that are graph structure, not tags.
 STRUCTURE = frozenset({"_id", "_u_id", "_v_id", "_w_id", "length", "ext:osm_way_id"})
-_KINDS = ("edges", "nodes", "points")
-_FILE = re.compile(r"(?:^|[._-])(edges|nodes|points)(?:\.osw)?\.geojson$", re.IGNORECASE)
 #: Numeric ids beyond this are read as names: synthetic ids below them must stay in int64.
 NUMERIC_ID_LIMIT = 2**62
 
@@ -95,77 +103,6 @@ class IdMap:
 
     def __getitem__(self, text: str) -> int:
         return self._ids[text]
-
-
-# --------------------------------------------------------------------------- files
-
-
-def _members(path: Path) -> dict[str, bytes]:
-    """The edges/nodes/points file contents of a zip or folder, by kind."""
-    found: dict[str, list[tuple[str, bytes | Path]]] = {kind: [] for kind in _KINDS}
-    if path.is_dir():
-        for file in sorted(path.iterdir()):
-            match = _FILE.search(file.name)
-            if match and file.is_file():
-                found[match[1].lower()].append((file.name, file))
-    else:
-        try:
-            with zipfile.ZipFile(path) as archive:
-                for info in archive.infolist():
-                    match = _FILE.search(info.filename.rsplit("/", 1)[-1])
-                    if not match or info.is_dir() or "__MACOSX" in info.filename:
-                        continue
-                    if info.file_size > MAX_MEMBER_BYTES:
-                        raise BadData(
-                            f"{info.filename} in {path.name} is larger than 2 GiB "
-                            "uncompressed; split the dataset into smaller areas"
-                        )
-                    found[match[1].lower()].append((info.filename, archive.read(info)))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
-            raise BadData(
-                f"cannot read {path.name} as a zip archive ({error}); "
-                "download or export the OSW dataset again"
-            ) from None
-    out: dict[str, bytes] = {}
-    for kind, entries in found.items():
-        if len(entries) > 1:
-            names = ", ".join(name for name, _ in entries)
-            raise BadData(
-                f"{path.name} holds several OSW {kind} files ({names}); "
-                "give one dataset per archive or folder"
-            )
-        if entries:
-            content = entries[0][1]
-            out[kind] = content.read_bytes() if isinstance(content, Path) else content
-    if "edges" not in out:
-        raise BadData(
-            f"{path.name} holds no OSW edges file (<name>.edges.OSW.geojson); "
-            "check that it is an OpenSidewalks dataset"
-        )
-    return out
-
-
-def _collection(raw: bytes, what: str) -> dict[str, Any]:
-    try:
-        document = json.load(io.BytesIO(raw))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BadData(
-            f"the OSW {what} file is not valid JSON ({error}); export or download it again"
-        ) from None
-    if not isinstance(document, dict) or not isinstance(document.get("features"), list):
-        raise BadData(
-            f"the OSW {what} file is not a GeoJSON FeatureCollection; "
-            "check that it is an OpenSidewalks file"
-        )
-    collection: dict[str, Any] = document
-    return collection
-
-
-def _properties(feature: Any, what: str) -> dict[str, Any]:
-    if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
-        raise BadData(f"{what} is not a GeoJSON feature with properties; fix or re-export it")
-    properties: dict[str, Any] = feature["properties"]
-    return properties
 
 
 # --------------------------------------------------------------------------- tags
@@ -225,7 +162,7 @@ def osm_tags_from_osw(properties: Mapping[str, Any]) -> dict[str, str]:
 
 def _edge_way(feature: Any, index: int, ids: IdMap, way_ids: IdMap) -> WayRecord | None:
     what = f"edge feature {index}"
-    properties = _properties(feature, what)
+    properties = feature_properties(feature, what)
     geometry = feature.get("geometry") or {}
     if geometry.get("type") != "LineString":
         raise BadData(f"{what} has geometry {geometry.get('type')!r}, OSW edges are LineStrings")
@@ -296,14 +233,53 @@ def _road_at_node(
     return out
 
 
+def _point_tags(
+    collections: dict[str, dict[str, Any]], ends: set[str]
+) -> tuple[dict[str, dict[str, str]], dict[str, Loose], list[Counter[str]]]:
+    """Tags of the edges' end nodes by id (nodes and points files; node tags win), the points
+    and nodes that matter but are no edge's end (to place by position), and counts of what is
+    not imported: points that say nothing a person meets (benches...), points off the network
+    (filled in by the caller), lines, polygons, zones."""
+    node_tags: dict[str, dict[str, str]] = {}
+    loose: dict[str, Loose] = {}
+    skipped: list[Counter[str]] = [Counter() for _ in range(5)]
+    for kind in ("points", "nodes"):  # node tags win
+        for index, feature in enumerate(collections.get(kind, {}).get("features", [])):
+            what = f"{kind} feature {index}"
+            properties = feature_properties(feature, what)
+            text = _id_text(properties.get("_id"), what)
+            tags = osm_tags_from_osw(properties)
+            matters = bool(tagmod.node_attributes(tags))
+            if kind == "points" and not matters:  # a bench, a street lamp, even on a node
+                skipped[0][label(tags, kind)] += 1
+            if text in ends:
+                node_tags[text] = node_tags.get(text, {}) | tags
+            elif text in loose:  # a point and a node of one id
+                loose[text].tags |= tags
+            elif matters:
+                loose[text] = Loose(text, tags, *point_lonlat(feature, what), label(tags, kind))
+    for slot, kind in enumerate(("lines", "polygons", "zones"), start=2):
+        for index, feature in enumerate(collections.get(kind, {}).get("features", [])):
+            properties = feature_properties(feature, f"{kind} feature {index}")
+            skipped[slot][label(osm_tags_from_osw(properties), kind)] += 1
+    return node_tags, loose, skipped
+
+
 def graph_from_osw(path: Path) -> Graph:
     """Build a graph from an OpenSidewalks 0.2 zip, or a folder of its GeoJSON files.
 
     Parameters
     ----------
     path
-        ``<name>.zip`` holding ``<name>.edges.OSW.geojson`` (required), ``nodes`` and
-        ``points`` files (optional), or a folder holding them.
+        ``<name>.zip`` holding ``<name>.edges.OSW.geojson`` (required), ``nodes``, ``points``,
+        ``lines``, ``polygons`` and ``zones`` files (optional), or a folder holding them.
+
+    Returns
+    -------
+    Graph
+        With ``meta["osw"]["placed_by_position"]`` (points put on an edge by position, by
+        kind: ``{"bollard": 9}``) and ``meta["osw"]["not_imported"]`` (what the graph lacks,
+        by kind: ``{"bench": 118, "bollard off the network": 4, "fence": 5}``).
 
     Raises
     ------
@@ -323,25 +299,18 @@ def graph_from_osw(path: Path) -> Graph:
             f"{path} is not a zip archive; give an OSW .zip or a folder holding "
             "<name>.edges.OSW.geojson"
         )
-    files = _members(path)
-    collections = {kind: _collection(raw, kind) for kind, raw in files.items()}
+    files = dataset_files(path)
+    collections = {kind: feature_collection(raw, kind) for kind, raw in files.items()}
     edges = collections["edges"]["features"]
-    nodes = collections.get("nodes", {}).get("features", [])
-    points = collections.get("points", {}).get("features", [])
     texts: list[str] = []
     for index, feature in enumerate(edges):
-        properties = _properties(feature, f"edge feature {index}")
+        properties = feature_properties(feature, f"edge feature {index}")
         what = f"edge feature {index}"
         texts += [_id_text(properties.get(key), what) for key in ("_u_id", "_v_id")]
-    node_tags: dict[str, dict[str, str]] = {}
-    for kind, features in (("points", points), ("nodes", nodes)):  # node tags win
-        for index, feature in enumerate(features):
-            properties = _properties(feature, f"{kind} feature {index}")
-            text = _id_text(properties.get("_id"), f"{kind} feature {index}")
-            node_tags[text] = node_tags.get(text, {}) | osm_tags_from_osw(properties)
-    ids = IdMap([*texts, *node_tags])
+    node_tags, loose, skipped = _point_tags(collections, set(texts))
+    ids = IdMap([*texts, *node_tags, *loose])
     way_ids = IdMap(
-        _id_text(_properties(f, "edge").get("_id"), f"edge feature {i}")
+        _id_text(feature_properties(f, "edge").get("_id"), f"edge feature {i}")
         for i, f in enumerate(edges)
     )
     ways = [
@@ -355,27 +324,33 @@ def graph_from_osw(path: Path) -> Graph:
             "check the dataset's highway and foot fields"
         )
     tags_of = {ids[text]: tags for text, tags in node_tags.items()}
+    placed: Counter[str] = Counter()
+    for point, nodes in zip(
+        loose.values(), place(ways, list(loose.values()), ids.__getitem__, ids.fresh), strict=True
+    ):
+        if nodes:
+            placed[point.label] += 1
+        else:
+            skipped[1][point.label + OFF_NETWORK] += 1
+        for node in nodes:  # the tags of a node of the network win
+            tags_of[node] = point.tags | tags_of.get(node, {})
     node_attrs = {
         node: attrs for node, tags in tags_of.items() if (attrs := tagmod.node_attributes(tags))
     }
+    for node, tags in tags_of.items():  # what stepfree found unreadable in the source's kerbs
+        if "kerb:problem" in tags and node in node_attrs:
+            node_attrs[node]["kerb_problem"] = tags["kerb:problem"]
     crossings = {node for node, attrs in node_attrs.items() if "crossing" in attrs}
     for node in crossings:  # names of the crossed road, as stepfree exports them
         for attr in CROSSED_NAME_ATTRS:
             if attr in tags_of[node]:
                 node_attrs[node][attr] = tags_of[node][attr]
-    source_file = path if path.is_file() else _edges_file(path)
+    source_file = path if path.is_file() else edges_file(path)
     header = collections["edges"]
     meta = {
         "source": {"name": path.name, "sha256": file_sha256(source_file), "format": "osw-0.2"},
         "settings": {},
-        "osw": {key: header[key] for key in KEPT_HEADER if key in header},
+        "osw": {key: header[key] for key in KEPT_HEADER if key in header}
+        | {"placed_by_position": ordered([placed]), "not_imported": ordered(skipped)},
     }
     return graph_from_records(ways, node_attrs, _road_at_node(ways, tags_of, crossings), meta)
-
-
-def _edges_file(folder: Path) -> Path:
-    return next(
-        file
-        for file in sorted(folder.iterdir())
-        if (match := _FILE.search(file.name)) and match[1].lower() == "edges"
-    )

@@ -145,6 +145,12 @@ TRI = {
     "0": Tri.NO,
 }
 
+#: ``tactile_paving=*`` (OSM wiki Key:tactile_paving): the yes/no/limited words, ``contrasted``
+#: (tactile paving whose colour contrasts strongly with the ground: yes) and ``primitive``
+#: (no tactile elements, only drains or decoration a cane may find by chance: limited, which a
+#: profile that needs tactile paving does not take for it).
+TACTILE_PAVING = TRI | {"contrasted": Tri.YES, "primitive": Tri.LIMITED}
+
 LIT_NO = {"no", "disused", "none", "off"}
 
 WHEELCHAIR = {

@@ -14,6 +14,7 @@ from typing import Any
 from stepfree.ingest import units
 from stepfree.ingest.attributes import (
     ROADS,
+    WITH_SIDEWALK,
     Access,
     Barrier,
     Crossing,
@@ -21,7 +22,6 @@ from stepfree.ingest.attributes import (
     Footway,
     Highway,
     InclineDirection,
-    Kerb,
     Sidewalk,
     Smoothness,
     Source,
@@ -29,17 +29,18 @@ from stepfree.ingest.attributes import (
     Tri,
     Wheelchair,
 )
+from stepfree.ingest.kerbs import node_kerb
 from stepfree.ingest.tag_tables import (
     ACCESS,
     BARRIER,
     CROSSING,
     ENTRANCE,
     HIGHWAY,
-    KERB,
     LIT_NO,
     SMOOTHNESS,
     SURFACE,
     SURFACE_RANK,
+    TACTILE_PAVING,
     TRI,
     WALKABLE_BY_DEFAULT,
     WHEELCHAIR,
@@ -51,6 +52,15 @@ Tags = Mapping[str, str]
 def tri(value: str | None) -> Tri:
     """Read a yes/no/limited style value; anything else is unknown."""
     return TRI.get(value.strip().lower(), Tri.UNKNOWN) if value is not None else Tri.UNKNOWN
+
+
+def tactile_paving(value: str | None) -> Tri:
+    """``tactile_paving=*`` (OSM wiki Key:tactile_paving): ``contrasted`` is tactile paving with
+    strong contrast (yes); ``primitive`` (drains or decorative elements found by chance) and
+    ``incorrect`` (paving that misleads) are limited: neither guides like standard paving."""
+    if value is None:
+        return Tri.UNKNOWN
+    return TACTILE_PAVING.get(value.strip().lower(), Tri.UNKNOWN)
 
 
 def _tri_any(tags: Tags, keys: tuple[str, ...]) -> Tri:
@@ -115,13 +125,6 @@ def crossing_control(tags: Tags) -> tuple[Crossing, Tri, Tri, Tri]:
     return control, signals, markings, island
 
 
-def kerb(tags: Tags, prefix: str = "") -> tuple[Kerb, float]:
-    """Return (kerb type, height in m) from ``kerb``/``kerb:height`` (optionally prefixed)."""
-    value = tags.get(prefix + "kerb")
-    kind = Kerb.UNKNOWN if value is None else KERB.get(value.strip().lower(), Kerb.OTHER)
-    return kind, units.kerb_height_m(tags.get(prefix + "kerb:height"))
-
-
 def node_attributes(tags: Tags) -> dict[str, Any]:
     """Attributes of a node from its tags (only the keys that differ from "nothing here")."""
     out: dict[str, Any] = {}
@@ -129,10 +132,12 @@ def node_attributes(tags: Tags) -> dict[str, Any]:
     barrier = tags.get("barrier")
     if barrier is not None:
         out["barrier"] = BARRIER.get(barrier.strip().lower(), Barrier.OTHER)
-    kind, height = kerb(tags)
-    if kind != Kerb.UNKNOWN or not math.isnan(height) or barrier == "kerb":
-        out["kerb"], out["kerb_height_m"] = kind, height
+    kerb = node_kerb(tags)
+    if kerb.mapped or barrier == "kerb":
+        out["kerb"], out["kerb_height_m"] = kerb.kind, kerb.height_m
         out["kerb_source"] = Source.TAG
+        if kerb.problems:
+            out["kerb_problem"] = "; ".join(kerb.problems)
     if highway == "crossing" or tags.get("railway") == "crossing" or "crossing" in tags:
         control, signals, markings, island = crossing_control(tags)
         out |= {
@@ -147,10 +152,11 @@ def node_attributes(tags: Tags) -> dict[str, Any]:
         ("signals_sound", "traffic_signals:sound"),
         ("signals_vibration", "traffic_signals:vibration"),
         ("button_operated", "button_operated"),
-        ("tactile_paving", "tactile_paving"),
     ):
         if key in tags:
             out[attr] = tri(tags[key])
+    if "tactile_paving" in tags:
+        out["tactile_paving"] = tactile_paving(tags["tactile_paving"])
     if highway == "elevator":
         out["elevator"] = Tri.YES
     if "entrance" in tags:
@@ -180,7 +186,7 @@ def sidewalk(tags: Tags) -> Sidewalk:
         "no": Sidewalk.NO,
         "none": Sidewalk.NO,
         "separate": Sidewalk.SEPARATE,
-        "yes": Sidewalk.BOTH,
+        "yes": Sidewalk.YES,  # at least one side, not both (Key:sidewalk)
     }.get(value, Sidewalk.UNKNOWN)
     both = tags.get("sidewalk:both", "").strip().lower()
     left = tags.get("sidewalk:left", both).strip().lower()
@@ -214,6 +220,13 @@ def _surface(value: str | None) -> Surface:
     if value is None:
         return Surface.UNKNOWN
     return SURFACE.get(value.strip().lower(), Surface.OTHER)
+
+
+def _surface_attributes(value: str | None) -> dict[str, Any]:
+    """The surface group, and the value itself (exports write it back, not the group)."""
+    if value is None:
+        return {"surface": Surface.UNKNOWN}
+    return {"surface": _surface(value), "surface_value": value.strip().lower()}
 
 
 def _smoothness(value: str | None) -> Smoothness:
@@ -273,6 +286,10 @@ def way_attributes(tags: Tags) -> dict[str, Any] | None:
         out["footway"] = Footway.CROSSING
         control, *_ = crossing_control(tags)
         out["crossing"] = control
+        markings = tags.get("crossing:markings", "").strip().lower()
+        markings = markings or {Crossing.MARKED: "yes", Crossing.UNMARKED: "no"}.get(control, "")
+        if markings:
+            out["crossing_markings_value"] = markings
     grade, direction = units.incline(tags.get("incline"))
     if not math.isnan(grade):
         out["incline_pct"], out["incline_source"] = grade, Source.TAG
@@ -282,18 +299,19 @@ def way_attributes(tags: Tags) -> dict[str, Any] | None:
             "down": InclineDirection.DOWN,
             "level": InclineDirection.LEVEL,
         }[direction]
-    on_sidewalk = is_road and side in {Sidewalk.BOTH, Sidewalk.LEFT, Sidewalk.RIGHT}
+    on_sidewalk = is_road and side in WITH_SIDEWALK
     if on_sidewalk:
         # The road's own surface and width describe the carriageway, not the sidewalk.
-        surfaces = [_surface(v) for v in _sidewalk_value(tags, side, "surface")]
-        out["surface"] = max(surfaces, key=SURFACE_RANK.__getitem__, default=Surface.UNKNOWN)
+        surfaces = _sidewalk_value(tags, side, "surface")
+        worst = max(surfaces, key=lambda value: SURFACE_RANK[_surface(value)], default=None)
+        out |= _surface_attributes(worst)
         smooth = [_smoothness(v) for v in _sidewalk_value(tags, side, "smoothness")]
         out["smoothness"] = max(smooth, default=Smoothness.UNKNOWN)
         out["width_m"] = _min_nan([units.length_m(v) for v in _sidewalk_value(tags, side, "width")])
-        paving = [tri(v) for v in _sidewalk_value(tags, side, "tactile_paving")]
+        paving = [tactile_paving(v) for v in _sidewalk_value(tags, side, "tactile_paving")]
         out["tactile_paving"] = min(paving) if paving else Tri.UNKNOWN
     else:
-        out["surface"] = _surface(tags.get("surface"))
+        out |= _surface_attributes(tags.get("surface"))
         out["smoothness"] = _smoothness(tags.get("smoothness"))
         if not is_road:
             out["width_m"] = _min_nan(
@@ -303,7 +321,7 @@ def way_attributes(tags: Tags) -> dict[str, Any] | None:
                     units.length_m(tags.get("est_width")),
                 ]
             )
-        out["tactile_paving"] = tri(tags.get("tactile_paving"))
+        out["tactile_paving"] = tactile_paving(tags.get("tactile_paving"))
     if highway == Highway.STEPS or "step_count" in tags:
         out["step_count"] = units.count(tags.get("step_count"))
     out["handrail"] = _tri_any(

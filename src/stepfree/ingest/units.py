@@ -16,10 +16,14 @@ _FEET_INCHES = re.compile(rf"^\s*({_NUMBER})\s*'\s*({_NUMBER})\s*\"\s*$")
 _UNIT_M = {"m": 1.0, "": 1.0, "cm": 0.01, "mm": 0.001, "km": 1000.0, "ft": 0.3048, "'": 0.3048}
 _UNIT_M |= {"in": 0.0254, '"': 0.0254}
 
-#: A kerb cannot be half a metre high; a unit-less kerb:height above this is read as centimetres
-#: (mappers often write ``kerb:height=3`` meaning 3 cm). Source: OSM wiki Key:kerb:height notes
-#: that values are in metres by default, and kerb heights in practice are 0-0.25 m.
-KERB_UNITLESS_CM_ABOVE_M = 0.5
+#: The highest kerb (m) a ``kerb:height`` can describe. A unit-less value is metres (OSM wiki
+#: Key:kerb and Key:height: "the default unit is metres"), so ``kerb:height=0.6`` is 0.6 m. The
+#: highest step-like edges mapped as kerbs are level-boarding platform edges: 0.55 and 0.76 m
+#: above the rail in the EU (TSI INF, Regulation (EU) 1299/2014, 4.2.9.2); bus boarding kerbs
+#: stand 0.16-0.24 m. 1 m is also the top of the profiles' ``max_kerb_height_m`` range (no
+#: limit). A value above it (``kerb:height=3`` or ``12``: the mapper probably meant cm, but
+#: 3 m is as possible a misreading) cannot be a kerb: its height is unknown, never a guess.
+MAX_KERB_HEIGHT_M = 1.0
 
 #: Grades beyond this are mapping errors, not slopes (steps are ~60-70 %).
 MAX_PLAUSIBLE_INCLINE_PCT = 200.0
@@ -44,19 +48,26 @@ def length_m(value: str | None) -> float:
     return metres if metres >= 0 else NAN
 
 
-def kerb_height_m(value: str | None) -> float:
-    """Read ``kerb:height`` (``0.03``, ``3 cm``, ``30 mm``, or a unit-less ``3`` meaning 3 cm)."""
+def kerb_height(value: str | None) -> tuple[float, bool]:
+    """Read ``kerb:height``: ``(metres, readable)``.
+
+    ``0.03``, ``0.03 m``, ``3 cm``, ``30 mm`` and ``1.5"`` are read as given (no unit is
+    metres). ``readable`` is False for a value given but not read: not a length, negative, or
+    above `MAX_KERB_HEIGHT_M` (``kerb:height=3``: 3 m is no kerb, 3 cm a guess); its height is
+    ``nan`` (unknown) and the caller reports it as a data problem. An absent value gives
+    ``(nan, True)``.
+    """
     if value is None:
-        return NAN
-    match = _LENGTH.match(value.strip())
-    if not match:
-        return NAN
-    number = _number(match[1])
-    unit = match[2].lower()
-    if unit == "" and number > KERB_UNITLESS_CM_ABOVE_M:
-        unit = "cm"
-    metres = number * _UNIT_M[unit]
-    return metres if 0 <= metres <= 1.0 else NAN
+        return NAN, True
+    metres = length_m(value)
+    if math.isnan(metres) or metres > MAX_KERB_HEIGHT_M:
+        return NAN, False
+    return metres, True
+
+
+def kerb_height_m(value: str | None) -> float:
+    """``kerb:height`` in metres, ``nan`` when absent or unreadable (see `kerb_height`)."""
+    return kerb_height(value)[0]
 
 
 _INCLINE = re.compile(rf"^\s*({_NUMBER})\s*(%|°|deg|)\s*$", re.IGNORECASE)

@@ -24,6 +24,7 @@ import numpy as np
 from stepfree.graph.model import Graph, derived, directed_incline_pct
 from stepfree.ingest.attributes import (
     MAJOR_ROADS,
+    NO_STRING,
     Access,
     Barrier,
     Crossing,
@@ -111,7 +112,8 @@ def _kerb_height_m(graph: Graph) -> np.ndarray:
 
 
 def unknown_kerb_nodes(graph: Graph) -> np.ndarray:
-    """Nodes where a kerb may be but nothing says how high: unmapped kerbs and crossings."""
+    """Nodes where a kerb may be but nothing says how high: unmapped kerbs and crossings, and
+    kerbs whose tags could not be read safely (``kerb:height=3``, one side of a crossing)."""
     return derived(graph, "unknown_kerb_nodes", _unknown_kerb_nodes)
 
 
@@ -121,6 +123,7 @@ def _unknown_kerb_nodes(graph: Graph) -> np.ndarray:
     height = kerb_height_m(graph)
     unknown: np.ndarray = (graph.node("barrier") == Barrier.KERB) & np.isnan(height)
     unknown |= (graph.node("kerb") == Kerb.OTHER) & np.isnan(height)
+    unknown |= graph.node("kerb_problem") != NO_STRING  # kerb tags not read safely
     unknown[crossings(graph).unknown_kerb_nodes] = True
     return unknown
 
