@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 
+import stepfree
 from stepfree.errors import BadInput
 from stepfree.profiles.model import facet_of, profile_from_request
 from stepfree.routing.answer_texts import (
@@ -18,6 +20,8 @@ from stepfree.routing.answer_texts import (
 )
 from stepfree.routing.i18n import LANGUAGES
 from stepfree.routing.instructions import STEP_KINDS, Step, narrate
+
+from worlds import World
 
 ABAY = {"": "Абай даңғылы", "kk": "Абай даңғылы", "ru": "проспект Абая", "en": "Abay Avenue"}
 KENESARY = {"": "Кенесары көшесі", "ru": "улица Кенесары", "en": "Kenesary Street"}
@@ -449,3 +453,16 @@ def test_summary_text() -> None:
     assert summary_text(430, 330, None, None, "en") == "430 m, about 6 min."
     with pytest.raises(BadInput, match="confidence must be between 0 and 1, got 85"):
         summary_text(1234, 903, 85, 1.3, "en")
+
+
+def test_a_road_with_sidewalk_yes_is_walked_on_its_sidewalk(tmp_path: Path) -> None:
+    """sidewalk=yes (at least one side) is still a sidewalk to walk on, as both or one side
+    are: the guidance says so rather than "the road"."""
+    world = World(
+        "a-----b",
+        ways={"ab": {"highway": "residential", "sidewalk": "yes"}},
+    )
+    graph = world.graph(tmp_path)
+    a, b = world.positions()["a"], world.positions()["b"]
+    answer = stepfree.route((a[1], a[0]), (b[1], b[0]), graph=graph, at="2026-06-01T12:00")
+    assert answer["instructions"][0]["way_kind"] == "sidewalk"

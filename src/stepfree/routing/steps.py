@@ -14,6 +14,7 @@ import numpy as np
 from stepfree.graph.model import Graph, derived, directed_incline_direction, directed_incline_pct
 from stepfree.ingest.attributes import (
     ROADS,
+    WITH_SIDEWALK,
     Barrier,
     Crossing,
     Footway,
@@ -101,7 +102,7 @@ def _way_kinds(graph: Graph) -> np.ndarray:
     kind[np.isin(highway, sorted(_ROAD_CODES - {int(Highway.LIVING_STREET)}))] = WAY_KINDS.index(
         "road"
     )
-    sidewalk = np.isin(graph.edge("sidewalk"), [Sidewalk.BOTH, Sidewalk.LEFT, Sidewalk.RIGHT])
+    sidewalk = np.isin(graph.edge("sidewalk"), sorted(WITH_SIDEWALK))
     kind[(graph.edge("footway") == Footway.SIDEWALK) | sidewalk] = WAY_KINDS.index("sidewalk")
     kind[graph.edge("footway") == Footway.CROSSING] = _CROSSING
     return kind
