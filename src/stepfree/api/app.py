@@ -5,7 +5,8 @@ factory, which reads its settings from ``STEPFREE_*`` variables). The lifespan l
 once (memory-mapped: workers share its pages), builds the routers and opens the report store.
 
 The access log is the service's own: method, path without the query string, status and time.
-Query strings can hold where a person is going and headers hold keys, so neither is logged.
+Query strings can hold where a person is going and headers hold keys, so neither is logged;
+the path is escaped (``api/logsafe.py``), so a request cannot write a line of its own.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import stepfree
 from stepfree.api import coverage, health, isochrones, keys, profiles, reports, routes
 from stepfree.api.deps import Limiters, known_query_only
 from stepfree.api.errors import install_error_handlers
+from stepfree.api.logsafe import escape
 from stepfree.api.security import ASGIApp, BodyLimit, Message, Receive, Scope, Send
 from stepfree.api.service import Service
 from stepfree.api.settings import Settings, settings_from_env
@@ -69,8 +71,8 @@ class AccessLog:
         finally:
             access_log.info(
                 "%s %s %d %.1f ms",
-                scope["method"],
-                scope["path"],
+                escape(scope["method"]),
+                escape(scope["path"]),  # decoded: %0A is a newline here
                 status,
                 1000 * (time.perf_counter() - started),
             )
