@@ -169,10 +169,12 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from stepfree.api.bind import check_bind
     from stepfree.api.server import serve
 
     if args.workers < 1 or not 0 < args.port < 65536:
         raise BadInput("--workers must be 1 or more and --port 1..65535")
+    check_bind(args.host, args.port)  # before the graph is loaded (or the sample city built)
     serve(_graph_path(args.graph), args.db, args.host, args.port, args.workers)
     return 0
 
