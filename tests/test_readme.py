@@ -121,6 +121,8 @@ def _parse_problem(argv: list[str]) -> str | None:
         _parser().parse_args(argv)
     except BadInput as error:
         return str(error)
+    except SystemExit as done:  # --version and --help print and stop: parsed
+        return None if done.code == 0 else f"exit {done.code}"
     return None
 
 
