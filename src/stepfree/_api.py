@@ -160,6 +160,11 @@ def overlay_from_file(graph: Graph, path: Path) -> Any:
     from stepfree.reports.export import reports_from_geojson
     from stepfree.reports.overlay import overlay_from_reports
 
+    if path.is_dir():
+        raise BadInput(
+            f"reports file {path} is a folder, not a file; give a GeoJSON FeatureCollection "
+            "of reports (as GET /v1/reports.geojson exports)"
+        )
     if not path.is_file():
         raise BadInput(
             f"reports file {path} does not exist; give a GeoJSON FeatureCollection "

@@ -1,7 +1,8 @@
 """The ``stepfree`` command. Thin: parses arguments, calls the library, maps errors to exits.
 
 Exit codes: 0 success, 1 unusable data (corrupt file, nothing walkable), 2 bad input (a missing
-file, a malformed option), 3 no route (routing commands). Errors print one line, no traceback.
+file, a malformed option), 3 no route (routing commands), 141 when the reader of the output went
+away (``| head``). Errors print one line, no traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +14,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+import stepfree
 from stepfree import _api
+from stepfree._cli_support import (
+    DESCRIPTION,
+    EPILOG,
+    STDOUT,
+    file_problem,
+    negative_values_joined,
+    quiet_broken_pipe,
+    writable_output,
+    write_failed,
+    write_to_stdout,
+)
 from stepfree.cities import city, city_names
 from stepfree.errors import BadData, BadInput, GraphFormatError
 from stepfree.ingest.area import EVERYTHING, Area, area_from_bbox, area_from_geojson
@@ -53,33 +66,48 @@ def cmd_build(args: argparse.Namespace) -> int:
     source = Path(args.input) if args.input else None
     area = _area(args)
     if args.output:
-        output = Path(args.output)
+        output = writable_output(args.output, "graph file")  # before minutes of building
     elif source is None and area is EVERYTHING and args.dem is None:
         output = _api.sample_graph_path(progress_printer())
         print(f"sample city graph: {output}")
         return 0
     else:
         name = (source.name if source else _api.SAMPLE_CITY).split(".")[0]
-        output = Path(f"{name}.sfg")
-    graph = _api.build_graph(
-        source, output, area, Path(args.dem) if args.dem else None, progress_printer()
-    )
+        output = writable_output(f"{name}.sfg", "graph file")
+    try:
+        graph = _api.build_graph(
+            source, output, area, Path(args.dem) if args.dem else None, progress_printer()
+        )
+    except OSError as error:
+        if error.filename is None or Path(error.filename).parent != output.parent:
+            raise
+        raise write_failed(error, output, "graph file") from None
     print(f"wrote {output}: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges")
     return 0
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     from stepfree.graph.coverage import coverage_report, format_report, problems_geojson
+    from stepfree.graph.export import atomic_write
 
+    problems = writable_output(args.problems, "problems file") if args.problems else None
     graph = _api.load_graph(_graph_path(args.graph))
     report = coverage_report(graph)
-    if args.problems:
-        Path(args.problems).write_text(json.dumps(problems_geojson(graph)), encoding="utf-8")
+    if problems is not None:
+        text = json.dumps(problems_geojson(graph))
+        try:
+            atomic_write(problems, ".geojson", lambda temp: _write_text(temp, text))
+        except OSError as error:
+            raise write_failed(error, problems, "problems file") from None
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         print(format_report(report))
     return 0
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
 def cmd_download(args: argparse.Namespace) -> int:
@@ -94,9 +122,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     from stepfree.graph.export import write_geojson
     from stepfree.graph.export_osw import write_osw
 
+    to_stdout = args.output == STDOUT
+    output = None if to_stdout else writable_output(args.output, "export file")
     graph = _api.load_graph(_graph_path(args.graph))
     writer = write_osw if args.format == "osw" else write_geojson
-    path = writer(graph, Path(args.output))
+    if output is None:  # -o -: the file's bytes on standard output, nothing else there
+        name = str(graph.meta.get("source", {}).get("name") or "stepfree").split(".")[0]
+        suffix = ".osw.zip" if args.format == "osw" else ".geojson"
+        write_to_stdout(name + suffix, lambda path: writer(graph, path))
+        return 0
+    try:
+        path = writer(graph, output)
+    except OSError as error:
+        raise write_failed(error, output, "export file") from None
     print(f"wrote {path} ({args.format})")
     return 0
 
@@ -172,10 +210,12 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from stepfree.api.bind import check_bind
     from stepfree.api.server import serve
 
     if args.workers < 1 or not 0 < args.port < 65536:
         raise BadInput("--workers must be 1 or more and --port 1..65535")
+    check_bind(args.host, args.port)  # before the graph is loaded (or the sample city built)
     serve(_graph_path(args.graph), args.db, args.host, args.port, args.workers)
     return 0
 
@@ -209,7 +249,13 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="stepfree", description=__doc__.split("\n")[0])
+    parser = _Parser(
+        prog="stepfree",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"stepfree {stepfree.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     build = sub.add_parser("build", help="build the walkable network graph from an OSM file")
@@ -291,7 +337,9 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write the network as GeoJSON or OpenSidewalks 0.2")
     export.add_argument("graph", nargs="?", help="graph file (default: sample city)")
     export.add_argument("--format", choices=("geojson", "osw"), default="geojson")
-    export.add_argument("-o", "--output", required=True, help="file to write (.geojson, .zip)")
+    export.add_argument(
+        "-o", "--output", required=True, help="file to write (.geojson, .zip), or - for stdout"
+    )
     export.set_defaults(func=cmd_export)
 
     import_osw = sub.add_parser("import-osw", help="build a graph from an OpenSidewalks dataset")
@@ -312,14 +360,23 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return its exit code."""
     try:
-        args = _parser().parse_args(argv)
-        return int(args.func(args))
+        args = _parser().parse_args(negative_values_joined(sys.argv[1:] if argv is None else argv))
+        code = int(args.func(args))
+        sys.stdout.flush()  # here, so a closed pipe is seen inside the handler below
+        return code
+    except BrokenPipeError:  # the reader went away (| head -1): stop quietly
+        return quiet_broken_pipe()
     except BadInput as error:
         print(f"stepfree: error: {error}", file=sys.stderr)
         return EXIT_INPUT
     except (BadData, GraphFormatError) as error:
         print(f"stepfree: error: {error}", file=sys.stderr)
         return EXIT_DATA
+    except OSError as error:  # a file the user named, met where no check above foresaw it
+        if error.filename is None:
+            raise  # not about a file: a fault of ours, keep its traceback
+        print(f"stepfree: error: {file_problem(error)}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("stepfree: interrupted", file=sys.stderr)
         return 130

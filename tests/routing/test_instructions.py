@@ -337,9 +337,13 @@ def test_explain_block_in_russian_and_kazakh() -> None:
     assert explain_block("kerb_height_m", 0.12, 0.03, "node", 5201, "kk") == (
         "5201 түйінінде жиек тастың биіктігі 0,12 м, бұл сіздің шегіңізден (0,03 м) жоғары."
     )
-    assert explain_block("step_count", 3, 2, "way", 77, "ru").startswith("3 ступеньки на линии 77")
+    assert explain_block("step_count", 3, 2, "way", 77, "ru").startswith(
+        "3 ступеньки на пути (way) 77"
+    )
     assert explain_block("step_count", 21, 2, "way", 77, "ru").startswith("21 ступенька")
-    assert explain_block("report", "", "", "way", 77, "ru") == "На линии 77 сообщили о препятствии."
+    assert explain_block("report", "", "", "way", 77, "ru") == (
+        "На пути (way) 77 сообщили о препятствии."
+    )
     assert explain_block("elevator_closed", "Mo-Fr 08:00-20:00", "", "node", 9, "en") == (
         "The elevator at node 9 is closed at the time of travel (hours: Mo-Fr 08:00-20:00)."
     )

@@ -5,7 +5,8 @@ factory, which reads its settings from ``STEPFREE_*`` variables). The lifespan l
 once (memory-mapped: workers share its pages), builds the routers and opens the report store.
 
 The access log is the service's own: method, path without the query string, status and time.
-Query strings can hold where a person is going and headers hold keys, so neither is logged.
+Query strings can hold where a person is going and headers hold keys, so neither is logged;
+the path is escaped (``api/logsafe.py``), so a request cannot write a line of its own.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ from fastapi.middleware.cors import CORSMiddleware
 import stepfree
 from stepfree.api import coverage, health, isochrones, keys, profiles, reports, routes
 from stepfree.api.deps import Limiters, known_query_only
+from stepfree.api.docs import install_docs
 from stepfree.api.errors import install_error_handlers
+from stepfree.api.logsafe import escape
+from stepfree.api.openapi import install_openapi
+from stepfree.api.query import single_valued_query
 from stepfree.api.security import ASGIApp, BodyLimit, Message, Receive, Scope, Send
 from stepfree.api.service import Service
 from stepfree.api.settings import Settings, settings_from_env
@@ -69,8 +74,8 @@ class AccessLog:
         finally:
             access_log.info(
                 "%s %s %d %.1f ms",
-                scope["method"],
-                scope["path"],
+                escape(scope["method"]),
+                escape(scope["path"]),  # decoded: %0A is a newline here
                 status,
                 1000 * (time.perf_counter() - started),
             )
@@ -101,21 +106,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=stepfree.__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from our own assets (api/docs.py), not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.limiters = Limiters(settings)
     app.state.allowed_query = {}
     install_error_handlers(app)
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(known_query_only)])
-    for module in (routes, isochrones, profiles, coverage, reports, keys, health):
+    install_openapi(app)
+    install_docs(app)
+    v1 = APIRouter(
+        prefix="/v1", dependencies=[Depends(known_query_only), Depends(single_valued_query)]
+    )
+    for module in (routes, isochrones, profiles, coverage, reports, keys):
         v1.include_router(module.router)
     app.include_router(v1)
+    app.include_router(health.router, prefix="/v1")  # takes any query parameter (probes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Retry-After", "Location"],  # a page reads when to retry, where
             max_age=600,
         )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

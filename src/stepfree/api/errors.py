@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,11 +28,18 @@ log = logging.getLogger("stepfree.api")
 STORE_RETRY_S = 5
 
 
-class ErrorBody(BaseModel):
-    """What went wrong, in one line."""
+#: Characters of an error message at most (a message repeats nothing long a client sent).
+MAX_MESSAGE_CHARS = 500
 
-    code: str
-    message: str
+
+class ErrorBody(BaseModel):
+    """What went wrong, in one line; some errors add members of their own (a route's 404
+    says what blocks the way)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str = Field(description="a stable name of the error, such as not_found")
+    message: str = Field(max_length=MAX_MESSAGE_CHARS, description="one line for a person")
 
 
 class ErrorResponse(BaseModel):
@@ -103,27 +110,84 @@ class NotImplementedYet(ServiceError):
     status, code = 501, "not_implemented"
 
 
+def bounded(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``message`` cut to ``limit`` characters (with an ellipsis when cut)."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
 def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
-    """The error model as a response."""
-    body = {"error": {"code": code, "message": message}}
+    """The error model as a response; ``extra`` members go inside ``error``."""
+    body = {"error": {"code": code, "message": bounded(message), **extra}}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+#: pydantic's error types in our words: ``{name}`` is the field, the rest pydantic's context.
+_SENTENCES = {
+    "missing": "{name} is required",
+    "extra_forbidden": "unknown field {name!r}",
+    "int_parsing": "{name} must be a whole number",
+    "int_type": "{name} must be a whole number",
+    "int_from_float": "{name} must be a whole number",
+    "float_parsing": "{name} must be a number",
+    "float_type": "{name} must be a number",
+    "finite_number": "{name} must be a finite number",
+    "bool_parsing": "{name} must be true or false",
+    "bool_type": "{name} must be true or false",
+    "string_type": "{name} must be text",
+    "string_too_short": "{name} must have at least {min_length} character(s)",
+    "string_too_long": "{name} must have at most {max_length} characters",
+    "string_pattern_mismatch": "{name} is not in the expected form",
+    "greater_than": "{name} must be more than {gt}",
+    "greater_than_equal": "{name} must be {ge} or more",
+    "less_than": "{name} must be less than {lt}",
+    "less_than_equal": "{name} must be {le} or less",
+    "enum": "{name} must be one of {expected}",
+    "literal_error": "{name} must be one of {expected}",
+    "dict_type": "{name} must be a JSON object",
+    "model_type": "{name} must be a JSON object",
+    "model_attributes_type": "{name} must be a JSON object",
+    "list_type": "{name} must be a JSON array",
+    "datetime_parsing": "{name} must be an ISO-8601 time, for example 2026-01-15T08:30Z",
+    "datetime_from_date_parsing": "{name} must be an ISO-8601 time, for example 2026-01-15T08:30Z",
+    "datetime_type": "{name} must be an ISO-8601 time, for example 2026-01-15T08:30Z",
+    "timezone_aware": "{name} needs a time zone, for example 2026-01-15T08:30+05:00",
+}
+#: Characters of one field's sentence at most, and fields named in one message.
+_PART_CHARS, _PARTS = 200, 5
+
+
+def _sentence(item: Any) -> str:
+    where = [str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    name = ".".join(where) or "the request body"
+    kind = str(item.get("type", ""))
+    if kind == "value_error":  # our own validators' sentence, after pydantic's prefix
+        text = str(item.get("msg", "")).removeprefix("Value error, ")
+        return bounded(f"{name}: {text}", _PART_CHARS)
+    template = _SENTENCES.get(kind, "{name} is not valid")
+    context = {k: str(v) for k, v in (item.get("ctx") or {}).items()}
+    try:
+        return bounded(template.format(name=name, **context), _PART_CHARS)
+    except (KeyError, IndexError):  # a context member missing: say less, never pydantic's text
+        return bounded(f"{name} is not valid", _PART_CHARS)
+
+
 def _validation_message(error: RequestValidationError) -> str:
-    """One line naming each wrong field (query parameter or body member) and why."""
-    parts = []
-    for item in error.errors()[:5]:
-        where = [str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path")]
-        name = ".".join(where) or "request"
-        if item.get("type") == "extra_forbidden":
-            parts.append(f"unknown field {name!r}")
-        elif item.get("type") == "missing":
-            parts.append(f"{name} is required")
-        else:
-            parts.append(f"{name}: {item.get('msg', 'invalid')}")
-    return "; ".join(parts) or "the request is not valid"
+    """One line naming each wrong field (query parameter or body member) and what to give."""
+    items = list(error.errors())
+    parts = list(dict.fromkeys(_sentence(item) for item in items[:_PARTS]))
+    if len(items) > _PARTS:
+        parts.append(f"and {len(items) - _PARTS} more")
+    return bounded("; ".join(parts) or "the request is not valid")
+
+
+#: What a body that is not JSON text gets (one status for every way of not being JSON).
+NOT_JSON = "the request body is not JSON text (UTF-8); send a JSON object"
 
 
 _STATUS_CODES = {
@@ -176,6 +240,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        if any(item.get("type") == "json_invalid" for item in error.errors()):
+            return error_response(400, "bad_request", NOT_JSON)
         return error_response(422, "invalid_request", _validation_message(error))
 
     @app.exception_handler(StarletteHTTPException)
@@ -185,7 +251,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if error.status_code == 404:
             message = "no such endpoint; see /docs for the endpoints under /v1"
         elif error.status_code == 400 and "parsing the body" in message:
-            message = "the request body is not JSON text (UTF-8); send a JSON object"
+            message = NOT_JSON
         return error_response(error.status_code, code, message, dict(error.headers or {}))
 
     @app.exception_handler(Exception)
@@ -198,6 +264,7 @@ def install_error_handlers(app: FastAPI) -> None:
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` entries documenting the error model for these statuses."""
     text = {
+        400: NOT_JSON,
         401: "a key is needed (Authorization: Bearer ...) and is missing or unknown",
         403: "the key's role may not do this",
         404: "not found",

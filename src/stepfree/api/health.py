@@ -1,4 +1,9 @@
-"""GET /v1/health: is the graph loaded and the report store reachable."""
+"""GET and HEAD /v1/health: is the graph loaded and the report store reachable.
+
+Load balancers probe with HEAD and add query parameters of their own (``?probe=1``); health
+answers both and ignores every query parameter (``api/app.py`` mounts this router outside the
+``/v1`` router that refuses unknown ones).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import stepfree
 from stepfree.api.deps import ServiceDep
 from stepfree.api.responses import json_response
+from stepfree.api.service import Service
 
 router = APIRouter(tags=["service"])
 log = logging.getLogger("stepfree.api")
@@ -43,11 +49,7 @@ class Health(BaseModel):
 )
 async def get_health(service: ServiceDep) -> Response:
     """200 when the graph is loaded and the store answers, else 503 (not rate-limited)."""
-    try:
-        version: str | None = await anyio.to_thread.run_sync(service.store.version)
-    except (SQLAlchemyError, OSError) as error:
-        log.warning("health: report store unreachable: %s", type(error).__name__)
-        version = None
+    version = await _store_version(service)
     body = Health(
         status="ok" if version is not None else "degraded",
         version=stepfree.__version__,
@@ -56,3 +58,27 @@ async def get_health(service: ServiceDep) -> Response:
         reports_version=version,
     )
     return json_response(body.model_dump(), 200 if version is not None else 503)
+
+
+@router.head(
+    "/health",
+    response_class=Response,
+    responses={
+        200: {"description": "the graph is loaded and the report store answers (no body)"},
+        503: {"description": "the report store is unreachable (no body)"},
+    },
+)
+async def head_health(service: ServiceDep) -> Response:
+    """GET's status without its body, for load balancers."""
+    version = await _store_version(service)
+    return Response(status_code=200 if version is not None else 503)
+
+
+async def _store_version(service: Service) -> str | None:
+    """The report store's version, or None when it does not answer."""
+    try:
+        version: str | None = await anyio.to_thread.run_sync(service.store.version)
+    except (SQLAlchemyError, OSError) as error:
+        log.warning("health: report store unreachable: %s", type(error).__name__)
+        return None
+    return version

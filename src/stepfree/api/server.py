@@ -22,7 +22,10 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
-            "plain": {"format": "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"}
+            "plain": {
+                "()": "stepfree.api.logsafe.SafeFormatter",  # user text cannot forge a line
+                "fmt": "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
+            }
         },
         "handlers": {
             "stderr": {

@@ -34,6 +34,17 @@ class Graph:
     #: Per-graph derived values computed on first use (crossing groups, profile costs...).
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    def __repr__(self) -> str:
+        """One short line (the generated repr printed every array of the city)."""
+        from stepfree.graph.store import FORMAT_VERSION  # store imports this module
+
+        source = self.meta.get("source")
+        name = source.get("name") if isinstance(source, Mapping) else None
+        return (
+            f"Graph({self.n_nodes:,} nodes, {self.n_edges:,} edges, "
+            f"source={name or 'unknown'!r}, format={FORMAT_VERSION})"
+        )
+
     @property
     def n_nodes(self) -> int:
         return int(self.arrays["node.lon"].shape[0])

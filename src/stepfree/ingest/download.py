@@ -223,7 +223,7 @@ def download_region(
     region
         A Geofabrik path (``asia/kazakhstan``) or a city preset key (``astana``).
     dest_dir
-        Folder for the file; created if missing.
+        Folder for the file; created if missing, once the published checksum has been read.
     base_url
         Server root holding the Geofabrik layout (a mirror, or a test server).
     progress
@@ -252,12 +252,14 @@ def download_region(
     dest_dir = Path(dest_dir)
     if dest_dir.exists() and not dest_dir.is_dir():
         raise BadInput(f"download folder {dest_dir} is a file; give a folder with -d")
-    dest_dir.mkdir(parents=True, exist_ok=True)
     final = dest_dir / url.rsplit("/", 1)[1]
     part = final.with_name(final.name + ".part")
     note = final.with_name(final.name + ".part.md5")
 
     expected = _published_md5(url + ".md5", region, part, timeout_s)
+    # Only now, with the region known to exist and the server answering: a download that
+    # fails at once (a typo in the region, no network) leaves no empty folder behind.
+    dest_dir.mkdir(parents=True, exist_ok=True)
     if final.is_file():
         progress("verifying", final.stat().st_size)
         if file_md5(final) == expected:

@@ -50,16 +50,23 @@ def describe_profile(name: str, as_json: bool = False) -> str:
             indent=2,
         )
     lines = [f"{name}: {profile.title}", ""]
-    for row in table:
-        bounds = (
+    cells = [
+        (
+            row["facet"],
+            row["parameter"],
+            str(row["value"]),
             f"[{row['minimum']:g}..{row['maximum']:g} {row['unit']}]"
             if row["minimum"] is not None
-            else ""
+            else "",
+            row["meaning"],
         )
-        lines.append(
-            f"  {row['facet'][:5]:<6}{row['parameter']:<30}{row['value']!s:<14}"
-            f"{bounds:<22}{row['meaning']}"
-        )
+        for row in table
+    ]
+    # Each column as wide as its widest cell (a fixed width cut "mobility" to "mobil").
+    widths = [max(len(cell[i]) for cell in cells) for i in range(4)]
+    for cell in cells:
+        padded = [text.ljust(width) for text, width in zip(cell[:4], widths, strict=True)]
+        lines.append(("  " + "  ".join(padded) + "  " + cell[4]).rstrip())
     if profile.sources:
         lines += ["", "sources:"] + [f"  - {source}" for source in profile.sources]
     return "\n".join(lines)

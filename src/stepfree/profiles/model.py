@@ -210,15 +210,16 @@ def _explain(error: ValidationError) -> str:
     first = error.errors()[0]
     name = str(first["loc"][-1])
     value = first.get("input")
-    if name in PARAMETERS:
-        spec = PARAMETERS[name]
-        return (
-            f"{name}={value} is not allowed: it must be a number from {spec.minimum:g} to "
-            f"{spec.maximum:g} {spec.unit} ({spec.meaning})"
-        )
     field = None
     for facet in FACETS.values():
         field = facet.model_fields.get(name, field)
+    if name in PARAMETERS:
+        spec = PARAMETERS[name]
+        kind = "a whole number" if field is not None and field.annotation is int else "a number"
+        return (
+            f"{name}={value} is not allowed: it must be {kind} from {spec.minimum:g} to "
+            f"{spec.maximum:g} {spec.unit} ({spec.meaning})"
+        )
     choices = ""
     if field is not None and field.annotation is not None:
         args = getattr(field.annotation, "__args__", None)

@@ -358,7 +358,8 @@ def _tidy(steps: list[Step]) -> list[Step]:
             and previous.kind in STRETCHES
             and step.distance_m < SHORT_STRETCH_M
         ):
-            previous.distance_m += step.distance_m
+            # both are rounded to 0.1 m; their float sum is not (18.799999999999997)
+            previous.distance_m = round(previous.distance_m + step.distance_m, 1)
             continue
         if (
             previous is not None
