@@ -22,21 +22,12 @@ import stepfree
 from stepfree.cli import main
 from stepfree.profiles.describe import parameter_table
 
-from worlds import ORIGIN_LAT, ORIGIN_LON, World
+from worlds import World
 
 
 @dataclass
 class PlacedWorld(World):
-    """A world drawn around another origin (lon, lat) than Astana's."""
-
-    origin: tuple[float, float] = (ORIGIN_LON, ORIGIN_LAT)
-
-    def positions(self) -> dict[str, tuple[float, float]]:
-        lon0, lat0 = self.origin
-        return {
-            letter: (lon - ORIGIN_LON + lon0, lat - ORIGIN_LAT + lat0)
-            for letter, (lon, lat) in super().positions().items()
-        }
+    """A world drawn around another origin (lon, lat) than Astana's (``World.origin``)."""
 
     def point(self, letter: str) -> str:
         lon, lat = self.positions()[letter]

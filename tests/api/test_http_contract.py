@@ -140,9 +140,15 @@ def test_an_empty_value_the_server_refuses_is_refused_by_the_schema(
 def test_every_documented_error_is_the_error_model(document: dict) -> None:
     for method, path, operation in operations(document):
         for status, response in operation["responses"].items():
-            if int(status) < 400 or path == "/v1/health" or (path, status) == ("/v1/route", "404"):
-                continue  # health's 503 is its report; the route's 404 says what blocks the way
+            if int(status) < 400 or path == "/v1/health":
+                continue  # health's 503 is its report
             schema = response["content"]["application/json"]["schema"]
+            if (path, status) in {("/v1/route", "404"), ("/v1/isochrone", "404")}:
+                # a refusal: the error model, with what blocks the way and what would open it
+                assert schema == {"$ref": "#/components/schemas/RefusalResponse"}
+                refusal = document["components"]["schemas"]["Refusal"]
+                assert {"code", "message", "blocked_by", "relax"} <= set(refusal["properties"])
+                continue
             assert schema == {"$ref": ERROR_REF}, (method, path, status)
     body = document["components"]["schemas"]["ErrorBody"]
     assert body["additionalProperties"] is True  # room for members such as blocked_by

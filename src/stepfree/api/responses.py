@@ -10,6 +10,8 @@ import orjson
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from stepfree.api.errors import ErrorBody, bounded
+
 
 def _finite(value: Any) -> Any:
     """A copy with NaN and infinities as null (JSON has no such numbers)."""
@@ -68,33 +70,20 @@ class RouteAnswer(BaseModel):
     message: str | None = None
 
 
-#: Members of a refused answer that describe the refusal (they go inside ``error``).
-REFUSAL_MEMBERS = ("reason", "blocked_by", "relax")
-
-
 def refusal_body(result: dict[str, Any]) -> dict[str, Any]:
     """A refused answer (``route: null``, or an isochrone whose origin has no usable way) in
-    the one error shape: ``error`` holds the code, the message and what blocks and what would
-    open it (``blocked_by``, ``relax``); the answer's context (profile, time, season,
-    provenance) stays beside it, so a refusal is as reproducible as a route."""
+    the one error shape: ``error`` holds the code and the message, what blocks and what would
+    open it (``blocked_by``, ``relax``), and the answer's context (profile, time, season,
+    provenance), so a refusal is as reproducible as a route."""
     code = "no_usable_way" if result.get("reason") == "no_usable_way" else "no_route"
-    error = {"code": code, "message": result.get("message", "")}
-    error |= {k: result[k] for k in REFUSAL_MEMBERS if k in result}
-    context = {
-        k: v
-        for k, v in result.items()
-        if k not in {*REFUSAL_MEMBERS, "message", "route", "type", "features"}
-    }
-    return {"error": error, **context}
+    rest = {k: v for k, v in result.items() if k not in {"message", "route"}}
+    return {"error": {"code": code, "message": bounded(result.get("message", "")), **rest}}
 
 
-class Refusal(BaseModel):
-    """Why there is no answer: the error model's members, and what blocks and what opens."""
-
-    model_config = ConfigDict(extra="allow")
+class Refusal(ErrorBody):
+    """Why there is no answer: the error model, with what blocks and what would open it."""
 
     code: str = Field(description="no_route, or no_usable_way when an end is too far")
-    message: str
     reason: str | None = Field(None, description="blocked, not_connected or no_usable_way")
     blocked_by: list[dict[str, Any]] = Field(
         default_factory=list,
@@ -105,12 +94,13 @@ class Refusal(BaseModel):
         default_factory=list,
         description="single parameter changes that open a route (parameter, from, to, text)",
     )
+    provenance: dict[str, Any] | None = Field(
+        None, description="what the answer rests on (docs/answers.md)"
+    )
 
 
 class RefusalResponse(BaseModel):
-    """A refused route or isochrone (404): the error and the answer's context."""
-
-    model_config = ConfigDict(extra="allow")
+    """A refused route or isochrone (404), in the one error shape."""
 
     error: Refusal
 
