@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 import stepfree
-from stepfree.api import coverage, health, isochrones, keys, profiles, reports, routes
+from stepfree.api import audit, coverage, health, isochrones, keys, profiles, reports, routes
 from stepfree.api.deps import Limiters, known_query_only
 from stepfree.api.errors import install_error_handlers
 from stepfree.api.security import ASGIApp, BodyLimit, Message, Receive, Scope, Send
@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.allowed_query = {}
     install_error_handlers(app)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(known_query_only)])
-    for module in (routes, isochrones, profiles, coverage, reports, keys, health):
+    for module in (routes, isochrones, profiles, coverage, reports, keys, audit, health):
         v1.include_router(module.router)
     app.include_router(v1)
     if settings.cors_origins:

@@ -23,6 +23,34 @@ def default_db_url() -> str:
     return f"sqlite:///{_api.cache_dir() / 'stepfree-reports.sqlite'}"
 
 
+def store_url(db: str | None) -> str:
+    """The report store to open: ``db`` as given, else the default (its folder is created).
+
+    A SQLite file that the user names must be in a folder that exists: a typo in ``--db``
+    would otherwise start a new, empty database (no keys, no reports) without a word.
+
+    Raises
+    ------
+    BadInput
+        For a malformed URL, or a named SQLite file whose folder does not exist.
+    """
+    from stepfree.reports.database import database_url
+
+    if db is None:
+        url = default_db_url()
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        return url
+    parsed = database_url(db)
+    if parsed.get_backend_name() == "sqlite":
+        folder = Path(str(parsed.database)).parent
+        if not folder.is_dir():
+            raise BadInput(
+                f"the folder {folder} of the report store {db} does not exist; create it, or "
+                "give another --db (STEPFREE_DB)"
+            )
+    return db
+
+
 class Settings(BaseModel):
     """What the service serves and the limits that protect it."""
 

@@ -77,8 +77,8 @@ def _check_expiry(expires_at: datetime | None, now: datetime) -> datetime | None
     moment = as_utc(expires_at, "expires_at")
     if moment <= now:
         raise BadInput(
-            f"expires_at {minute(moment)} is not in the future; give a later time "
-            "(or none: the key does not expire)"
+            f"the expiry (expires_at) {minute(moment)} is not in the future; give a later "
+            "time, or none (the key never expires)"
         )
     return moment
 
