@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from stepfree.api.errors import Unauthorized
-from stepfree.api.security import Caller, TokenBuckets
+from stepfree.api.security import Caller, ProxyTrust, TokenBuckets
 from stepfree.api.service import Service
 from stepfree.api.settings import Settings
 from stepfree.errors import BadInput
@@ -45,9 +45,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 class Limiters:
-    """The rate-limit bucket families of one app (one per worker process)."""
+    """The rate-limit bucket families of one app (one per worker process), and the proxies
+    whose ``X-Forwarded-For`` names the client they limit."""
 
     def __init__(self, settings: Settings) -> None:
+        self.proxies = ProxyTrust(settings.trusted_proxies)
         self.key = TokenBuckets(settings.rate_key_per_s, settings.rate_key_burst, "per key")
         self.address = TokenBuckets(
             settings.rate_address_per_s, settings.rate_address_burst, "per client address"
@@ -66,10 +68,12 @@ async def get_caller(
 
     No Authorization header: anonymous, limited per client address. A header that is not a
     known Bearer key: 401 (and the attempt counts against the address). A known key: limited
-    per key.
+    per key. The client address is the peer's, or the one a trusted proxy forwarded
+    (``trusted_proxies``); it counts confirmations and rate limits.
     """
     limiters: Limiters = request.app.state.limiters
-    address = request.client.host if request.client else "unknown"
+    peer = request.client.host if request.client else "unknown"
+    address = limiters.proxies.client(peer, request.headers.getlist("x-forwarded-for"))
     header = request.headers.get("authorization")
     if header is None:
         limiters.address.take(f"addr:{address}")

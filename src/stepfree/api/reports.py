@@ -198,7 +198,9 @@ async def get_report(report_id: ReportId, service: ServiceDep, _caller: CallerDe
 async def confirm_report(report_id: ReportId, service: ServiceDep, caller: WriterDep) -> Response:
     """Confirm a report (one confirmation per key or client); enough of them publish it."""
     now = datetime.now(UTC)
-    report = await anyio.to_thread.run_sync(service.store.confirm, report_id, caller.client_id, now)
+    report = await anyio.to_thread.run_sync(
+        service.store.confirm, report_id, caller.client_id, now, caller.key
+    )
     return json_response(_dump(report))
 
 

@@ -1,4 +1,4 @@
-"""Keys, roles, rate limits and the request body limit.
+"""Keys, roles, rate limits, the client address behind trusted proxies, the body limit.
 
 Keys travel as ``Authorization: Bearer <secret>`` and are looked up hashed in the report store.
 Rate limits are token buckets in memory, per worker process: one family per API key, one per
@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import math
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +112,67 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_networks(proxies: Iterable[str]) -> tuple[Network, ...]:
+    """The networks of ``trusted_proxies`` entries (an address is a network of one).
+
+    Raises
+    ------
+    ValueError
+        For an entry that is neither an IP address nor a network (``*`` included: trusting
+        every peer would let any client name its own address).
+    """
+    networks = []
+    for entry in proxies:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            raise ValueError(
+                f"{entry!r} is not an IP address or network; give proxies such as "
+                "127.0.0.1, 10.0.0.0/8 or ::1"
+            ) from None
+    return tuple(networks)
+
+
+class ProxyTrust:
+    """The client address behind the proxies the operator trusts (``Settings.trusted_proxies``;
+    none by default, when ``X-Forwarded-For`` is ignored).
+
+    Each proxy appends the address it saw, so the header is read from its end: trusted
+    proxies are skipped and the first address that is not one is the client. A header from
+    any other peer is ignored, so a client cannot name its own address to pass as several
+    clients (confirmations) or to leave its rate limit behind. When the entry that should name
+    the client is not an IP address, the peer's address stays (its clients then share one
+    address: stricter, never looser).
+    """
+
+    def __init__(self, proxies: Iterable[str]) -> None:
+        self.networks = trusted_networks(proxies)
+
+    def trusts(self, host: str) -> bool:
+        """Whether ``host`` is a trusted proxy."""
+        if not self.networks:
+            return False
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    def client(self, peer: str, forwarded: Iterable[str]) -> str:
+        """The client's address, given the peer's and the ``X-Forwarded-For`` values."""
+        if not self.trusts(peer):
+            return peer
+        hops = [hop.strip() for value in forwarded for hop in value.split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if not self.trusts(hop):
+                try:
+                    return str(ipaddress.ip_address(hop))
+                except ValueError:
+                    return peer
+        return hops[0] if hops else peer  # every hop is a trusted proxy: the first is it
 
 
 class BodyLimit:

@@ -85,6 +85,9 @@ def serve(
         workers=workers,
         log_config=log_config(),
         access_log=False,
+        # uvicorn would trust X-Forwarded-For from 127.0.0.1 (forwarded_allow_ips): the app
+        # reads it from settings.trusted_proxies only (api.security.ForwardedFor)
+        proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=graceful_shutdown_s,
     )

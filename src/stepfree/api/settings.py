@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from stepfree import _api
 from stepfree.errors import BadInput
@@ -86,9 +86,22 @@ class Settings(BaseModel):
     )
     rate_write_burst: float = Field(10.0, ge=1, description="burst of report writes")
     cors_origins: tuple[str, ...] = Field((), description="origins allowed by CORS (none: off)")
+    trusted_proxies: tuple[str, ...] = Field(
+        (),
+        description="proxies (IP addresses or networks) whose X-Forwarded-For names the client "
+        "(none: the header is ignored)",
+    )
     expire_every_s: float = Field(
         60.0, gt=0, description="how often requests trigger the expiry of due reports (s)"
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, proxies: tuple[str, ...]) -> tuple[str, ...]:
+        from stepfree.api.security import trusted_networks
+
+        trusted_networks(proxies)  # raises ValueError naming a bad entry
+        return tuple(p.strip() for p in proxies)
 
 
 def settings_from_env(environ: Mapping[str, str], **given: object) -> Settings:
