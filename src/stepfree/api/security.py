@@ -1,10 +1,12 @@
 """Keys, roles, rate limits, the client address behind trusted proxies, the body limit.
 
 Keys travel as ``Authorization: Bearer <secret>`` and are looked up hashed in the report store.
-Rate limits are token buckets in memory, per worker process: one family per API key, one per
-client address (anonymous callers and callers with an unknown key), and a stricter one for
-report writes. A bucket refills at ``rate`` tokens per second up to ``burst``; a request takes
-one token or is refused with 429 and the whole seconds until a token is back (Retry-After).
+Rate limits are token buckets shared by all worker processes through the report store's
+database (``TokenBuckets``; across workers the limit holds within 10 % of the burst per worker,
+see ``stepfree.reports.rate_buckets``): one family per API key, one per client address
+(anonymous callers and callers with an unknown key), and a stricter one for report writes. A
+bucket refills at ``rate`` tokens per second up to ``burst``; a request takes one token or is
+refused with 429 and the whole seconds until a token is back (Retry-After).
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import ipaddress
+import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
+
+import anyio.to_thread
+from sqlalchemy.exc import SQLAlchemyError
 
 from stepfree.api.errors import (
     BodyTooLarge,
@@ -26,6 +32,7 @@ from stepfree.api.errors import (
     error_response,
 )
 from stepfree.reports.domain import ApiKey, Role
+from stepfree.reports.rate_buckets import SharedBuckets
 
 #: Who may do what (the admin may do everything).
 MODERATORS = frozenset({Role.moderator, Role.admin})
@@ -34,6 +41,13 @@ ADMINS = frozenset({Role.admin})
 
 #: Buckets kept per family before idle ones are dropped (bounds memory under address churn).
 MAX_BUCKETS = 50_000
+#: Share of a bucket's burst a worker leases from the shared bucket at a time (at least 1
+#: token): the tolerance of the limit across workers is this much of the burst per worker.
+LEASE_FRACTION = 0.1
+#: Seconds between two warnings that the shared buckets are unreachable.
+FALLBACK_WARN_EVERY_S = 60.0
+
+log = logging.getLogger("stepfree.api")
 
 
 @dataclass(frozen=True)
@@ -74,27 +88,87 @@ def require_role(caller: Caller, allowed: frozenset[Role], action: str) -> ApiKe
 
 
 class TokenBuckets:
-    """Token buckets of one family (same rate and burst), keyed by caller."""
+    """Token buckets of one family (same rate and burst), keyed by caller, shared by every
+    worker through the report store's database (``stepfree.reports.rate_buckets``).
 
-    def __init__(self, rate_per_s: float, burst: float, name: str) -> None:
+    A worker leases ``lease`` tokens at a time from the shared bucket and spends them here, so
+    a request costs a dictionary lookup and one request in ``lease`` a short transaction (in a
+    worker thread). A refusal is remembered until a token is due back, so a flood of refused
+    requests does not become a flood of transactions. If the database cannot be reached, the
+    worker falls back to a bucket of its own in memory (the limit then holds per worker) and
+    logs it. See ``reports.rate_buckets`` for the tolerance across workers.
+    """
+
+    def __init__(self, rate_per_s: float, burst: float, name: str, family: str) -> None:
         self.rate = rate_per_s
         self.burst = burst
         self.name = name
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at monotonic s)
+        self.family = family
+        self.lease = max(1, int(burst * LEASE_FRACTION))
+        self._leases: dict[str, int] = {}  # key -> tokens leased and not spent yet
+        self._refused: dict[str, float] = {}  # key -> monotonic time a token is back
+        self._buckets: dict[str, tuple[float, float]] = {}  # memory: key -> (tokens, at)
+        self._warned = -math.inf  # monotonic time of the last fallback warning
 
-    def take(self, key: str, now: float | None = None) -> None:
-        """Take one token for ``key`` or raise `RateLimited` with the seconds to wait."""
+    async def take(self, key: str, shared: SharedBuckets | None) -> None:
+        """Take one token for ``key`` (from ``shared``; None: memory) or raise `RateLimited`."""
+        left = self._leases.get(key, 0)
+        if left >= 1:
+            self._leases[key] = left - 1
+            return
+        now = time.monotonic()
+        back = self._refused.get(key)
+        if back is not None and now < back:
+            raise self._limited(back - now)
+        if shared is None:
+            self.take_local(key, now)
+            return
+        try:
+            lease = await anyio.to_thread.run_sync(
+                shared.lease, self.family, key, self.rate, self.burst, self.lease
+            )
+        except (SQLAlchemyError, OSError) as error:
+            if now - self._warned > FALLBACK_WARN_EVERY_S:
+                self._warned = now
+                log.warning(
+                    "rate limits %s: the shared buckets are unreachable (%s); limiting per "
+                    "worker until they are back",
+                    self.name,
+                    type(error).__name__,
+                )
+            self.take_local(key, now)
+            return
+        if lease.granted == 0:
+            self._remember_refusal(key, now + lease.wait_s)
+            raise self._limited(lease.wait_s)
+        self._refused.pop(key, None)
+        self._leases[key] = self._leases.get(key, 0) + lease.granted - 1
+        if len(self._leases) > MAX_BUCKETS:  # drop the oldest half (their tokens go unused)
+            for stale in list(self._leases)[: MAX_BUCKETS // 2]:
+                del self._leases[stale]
+
+    def _remember_refusal(self, key: str, until: float) -> None:
+        self._refused[key] = until
+        if len(self._refused) > MAX_BUCKETS:
+            now = time.monotonic()
+            self._refused = {k: t for k, t in self._refused.items() if t > now}
+
+    def _limited(self, wait_s: float) -> RateLimited:
+        wait = max(1, math.ceil(wait_s))
+        return RateLimited(
+            f"too many requests ({self.name}: {self.rate:g}/s, burst {self.burst:g}); "
+            f"retry after {wait} s",
+            retry_after_s=wait,
+        )
+
+    def take_local(self, key: str, now: float | None = None) -> None:
+        """Take one token from this worker's own bucket for ``key`` or raise `RateLimited`."""
         now = time.monotonic() if now is None else now
         tokens, then = self._buckets.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - then) * self.rate)
         if tokens < 1.0:
             self._buckets[key] = (tokens, now)
-            wait = max(1, math.ceil((1.0 - tokens) / self.rate))
-            raise RateLimited(
-                f"too many requests ({self.name}: {self.rate:g}/s, burst {self.burst:g}); "
-                f"retry after {wait} s",
-                retry_after_s=wait,
-            )
+            raise self._limited((1.0 - tokens) / self.rate)
         self._buckets[key] = (tokens - 1.0, now)
         if len(self._buckets) > MAX_BUCKETS:
             self._forget_full(now)

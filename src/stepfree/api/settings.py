@@ -76,7 +76,7 @@ class Settings(BaseModel):
     routers: int = Field(
         2, ge=1, le=64, description="searches one worker runs at once (each has a router)"
     )
-    # Token buckets, in memory per worker: a steady rate and a burst.
+    # Token buckets shared by the workers (through the report store): a steady rate and a burst.
     rate_key_per_s: float = Field(20.0, gt=0, description="requests/s per API key")
     rate_key_burst: float = Field(60.0, ge=1, description="burst per API key (requests)")
     rate_address_per_s: float = Field(5.0, gt=0, description="requests/s per client address")

@@ -11,6 +11,7 @@ keys are stale. User text goes to the database only as bound parameters, never i
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from stepfree.errors import BadInput
 from stepfree.reports import database
+from stepfree.reports.rate_buckets import SharedBuckets
 from stepfree.reports.signal import ChangeSignal
 from stepfree.reports.tables import RevisionRow
 
@@ -41,6 +43,8 @@ class StoreCore:
         self._signal = ChangeSignal.beside(where)
         self._keys_signal = ChangeSignal.beside(where)
         self._pid = os.getpid()
+        self._buckets: SharedBuckets | None = None
+        self._buckets_lock = threading.Lock()
         self.confirmations_needed = confirmations_needed
 
     @classmethod
@@ -88,9 +92,21 @@ class StoreCore:
         """The lock every writer of this database takes first (see ``database.WriteLock``)."""
         return self._lock
 
+    @property
+    def rate_buckets(self) -> SharedBuckets:
+        """The rate-limit buckets in this database, shared by every process that opens it
+        (their own small pool, opened on first use)."""
+        if self._buckets is None:
+            with self._buckets_lock:
+                if self._buckets is None:
+                    self._buckets = SharedBuckets(self._engine.url, self._lock)
+        return self._buckets
+
     def close(self) -> None:
         """Close every pooled connection."""
         self._engine.dispose()
+        if self._buckets is not None:
+            self._buckets.close()
         self._lock.close()
 
     def __enter__(self) -> Self:
