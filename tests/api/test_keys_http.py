@@ -18,7 +18,9 @@ import httpx
 import pytest
 
 from stepfree.api.app import create_app
+from stepfree.api.service import Service
 from stepfree.api.settings import Settings
+from stepfree.errors import BadInput
 from stepfree.reports.domain import Role
 from stepfree.reports.store import ReportStore
 
@@ -318,3 +320,11 @@ def test_the_default_store_folder_is_still_made(tmp_path: Path) -> None:
     done = stepfree_cli("keys", "create", "--role", "reporter", env=env)
     assert done.returncode == 0, done.stderr
     assert (cache / "stepfree-reports.sqlite").is_file()
+
+
+def test_the_app_refuses_a_named_store_in_a_missing_folder(graph_file, tmp_path) -> None:
+    missing = tmp_path / "gone"
+    settings = Settings(graph=graph_file, db=f"sqlite:///{missing / 'reports.sqlite'}")
+    with pytest.raises(BadInput, match=f"the folder {missing} of the report store"):
+        Service.open(settings)
+    assert not missing.exists()
