@@ -5,15 +5,21 @@ the shared buckets goes on limiting by itself."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import anyio
 import httpx
 import pytest
+from sqlalchemy import text
 
+from stepfree.api import security
 from stepfree.api.app import create_app
-from stepfree.api.security import LEASE_FRACTION
+from stepfree.api.security import LEASE_FRACTION, TokenBuckets
 from stepfree.api.settings import Settings
+from stepfree.reports.database import WriteLock, database_url
+from stepfree.reports.rate_buckets import SharedBuckets
+from stepfree.reports.store import ReportStore
 
 
 def _pids(log: str, request: str) -> set[str]:
@@ -77,3 +83,29 @@ def test_without_the_shared_buckets_a_worker_limits_by_itself(
     warnings = [r.getMessage() for r in caplog.records if "shared buckets" in r.getMessage()]
     assert len(warnings) == 1  # said once, not per request
     assert "limiting per worker" in warnings[0]
+
+
+def test_after_a_failed_lease_a_worker_waits_before_it_tries_the_store_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(security, "FALLBACK_RETRY_S", 0.3)
+    path = tmp_path / "reports.sqlite"
+    path.mkdir()  # no database can be opened there yet
+    buckets = TokenBuckets(1.0, 100, "per client address", "address")
+
+    def rows() -> int:
+        with ReportStore.open(str(path)) as store, store.engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM rate_buckets")).scalar_one())
+
+    shared = SharedBuckets(database_url(str(path)), WriteLock(path))
+    try:
+        anyio.run(buckets.take, "addr:203.0.113.7", shared)  # fails over to memory
+        path.rmdir()
+        assert rows() == 0  # the store is back (and empty)
+        anyio.run(buckets.take, "addr:203.0.113.8", shared)  # within the pause: memory
+        assert rows() == 0
+        time.sleep(0.35)
+        anyio.run(buckets.take, "addr:203.0.113.9", shared)  # the store again
+        assert rows() == 1
+    finally:
+        shared.close()

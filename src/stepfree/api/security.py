@@ -46,6 +46,8 @@ MAX_BUCKETS = 50_000
 LEASE_FRACTION = 0.1
 #: Seconds between two warnings that the shared buckets are unreachable.
 FALLBACK_WARN_EVERY_S = 60.0
+#: Seconds a worker limits on its own after a failed lease before it tries the store again.
+FALLBACK_RETRY_S = 5.0
 
 log = logging.getLogger("stepfree.api")
 
@@ -109,6 +111,7 @@ class TokenBuckets:
         self._refused: dict[str, float] = {}  # key -> monotonic time a token is back
         self._buckets: dict[str, tuple[float, float]] = {}  # memory: key -> (tokens, at)
         self._warned = -math.inf  # monotonic time of the last fallback warning
+        self._down_until = -math.inf  # after a failed lease: memory only until then
 
     async def take(self, key: str, shared: SharedBuckets | None) -> None:
         """Take one token for ``key`` (from ``shared``; None: memory) or raise `RateLimited`."""
@@ -120,7 +123,7 @@ class TokenBuckets:
         back = self._refused.get(key)
         if back is not None and now < back:
             raise self._limited(back - now)
-        if shared is None:
+        if shared is None or now < self._down_until:
             self.take_local(key, now)
             return
         try:
@@ -128,6 +131,7 @@ class TokenBuckets:
                 shared.lease, self.family, key, self.rate, self.burst, self.lease
             )
         except (SQLAlchemyError, OSError) as error:
+            self._down_until = now + FALLBACK_RETRY_S  # no connect timeout on every request
             if now - self._warned > FALLBACK_WARN_EVERY_S:
                 self._warned = now
                 log.warning(

@@ -86,7 +86,7 @@ def serve(
         log_config=log_config(),
         access_log=False,
         # uvicorn would trust X-Forwarded-For from 127.0.0.1 (forwarded_allow_ips): the app
-        # reads it from settings.trusted_proxies only (api.security.ForwardedFor)
+        # reads it from settings.trusted_proxies only (api.security.ProxyTrust, in get_caller)
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=graceful_shutdown_s,
