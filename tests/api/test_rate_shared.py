@@ -109,3 +109,17 @@ def test_after_a_failed_lease_a_worker_waits_before_it_tries_the_store_again(
         assert rows() == 1
     finally:
         shared.close()
+
+
+def test_concurrent_requests_of_one_caller_share_one_lease(tmp_path: Path) -> None:
+    buckets = TokenBuckets(0.001, 100, "per client address", "address")  # leases of 10
+
+    async def main(shared: SharedBuckets) -> None:
+        async with anyio.create_task_group() as group:
+            for _ in range(20):
+                group.start_soon(buckets.take, "addr:203.0.113.7", shared)
+
+    with ReportStore.open(str(tmp_path / "reports.sqlite")) as store:
+        anyio.run(main, store.rate_buckets)
+        rest = store.rate_buckets.lease("address", "addr:203.0.113.7", 0.001, 100, 1000)
+    assert rest.granted == 80  # two leases of 10 for 20 requests, not one lease per request

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import anyio.to_thread
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -95,10 +96,12 @@ class TokenBuckets:
 
     A worker leases ``lease`` tokens at a time from the shared bucket and spends them here, so
     a request costs a dictionary lookup and one request in ``lease`` a short transaction (in a
-    worker thread). A refusal is remembered until a token is due back, so a flood of refused
-    requests does not become a flood of transactions. If the database cannot be reached, the
-    worker falls back to a bucket of its own in memory (the limit then holds per worker) and
-    logs it. See ``reports.rate_buckets`` for the tolerance across workers.
+    worker thread). Concurrent requests of one caller wait for its lease rather than each
+    taking one, so a worker never holds more than ``lease - 1`` unspent tokens of a caller. A
+    refusal is remembered until a token is due back, so a flood of refused requests does not
+    become a flood of transactions. If the database cannot be reached, the worker falls back
+    to a bucket of its own in memory (the limit then holds per worker) and logs it. See
+    ``reports.rate_buckets`` for the tolerance across workers.
     """
 
     def __init__(self, rate_per_s: float, burst: float, name: str, family: str) -> None:
@@ -108,6 +111,7 @@ class TokenBuckets:
         self.family = family
         self.lease = max(1, int(burst * LEASE_FRACTION))
         self._leases: dict[str, int] = {}  # key -> tokens leased and not spent yet
+        self._pending: dict[str, anyio.Event] = {}  # key -> its lease in flight
         self._refused: dict[str, float] = {}  # key -> monotonic time a token is back
         self._buckets: dict[str, tuple[float, float]] = {}  # memory: key -> (tokens, at)
         self._warned = -math.inf  # monotonic time of the last fallback warning
@@ -115,17 +119,23 @@ class TokenBuckets:
 
     async def take(self, key: str, shared: SharedBuckets | None) -> None:
         """Take one token for ``key`` (from ``shared``; None: memory) or raise `RateLimited`."""
-        left = self._leases.get(key, 0)
-        if left >= 1:
-            self._leases[key] = left - 1
-            return
-        now = time.monotonic()
-        back = self._refused.get(key)
-        if back is not None and now < back:
-            raise self._limited(back - now)
-        if shared is None or now < self._down_until:
-            self.take_local(key, now)
-            return
+        while True:
+            left = self._leases.get(key, 0)
+            if left >= 1:
+                self._leases[key] = left - 1
+                return
+            now = time.monotonic()
+            back = self._refused.get(key)
+            if back is not None and now < back:
+                raise self._limited(back - now)
+            if shared is None or now < self._down_until:
+                self.take_local(key, now)
+                return
+            pending = self._pending.get(key)
+            if pending is None:
+                break
+            await pending.wait()  # one lease at a time per caller: then look again
+        self._pending[key] = done = anyio.Event()
         try:
             lease = await anyio.to_thread.run_sync(
                 shared.lease, self.family, key, self.rate, self.burst, self.lease
@@ -142,6 +152,9 @@ class TokenBuckets:
                 )
             self.take_local(key, now)
             return
+        finally:
+            del self._pending[key]
+            done.set()
         if lease.granted == 0:
             self._remember_refusal(key, now + lease.wait_s)
             raise self._limited(lease.wait_s)
