@@ -183,20 +183,52 @@ def test_the_api_refuses_to_revoke_the_last_admin_key_the_cli_may(make_server, g
         assert http.get("/v1/keys", headers=bearer(second["secret"])).status_code == 401
 
 
+def _workers_answering(server, line: str) -> set[str]:
+    """Worker processes whose access log has ``line`` (a log line's third field is its pid)."""
+    return {row.split()[2] for row in server.log().splitlines() if line in row}
+
+
+def _concurrently(server, secret: str, count: int = 10) -> list[int]:
+    """``count`` requests at once, each on its own connection, so both workers take some."""
+
+    async def main() -> list[int]:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            headers = {**bearer(secret), "Connection": "close"}
+            answers: list[int] = []
+
+            async def one() -> None:
+                answers.append((await client.get("/v1/reports", headers=headers)).status_code)
+
+            async with anyio.create_task_group() as group:
+                for _ in range(count):
+                    group.start_soon(one)
+            return answers
+
+    return anyio.run(main)
+
+
 def test_a_cli_revocation_is_seen_at_once_by_both_workers(make_server, generous) -> None:
     server = make_server(generous, workers=2)
+    deadline = time.monotonic() + 120  # /v1/health answered from the first worker up
+    while len(_workers_answering(server, "stepfree.api: serving")) < 2:
+        assert time.monotonic() < deadline, server.log()[-2000:]
+        time.sleep(0.1)
     secret = server.key("reporter")
-    # fresh connections spread over both workers: each has looked the key up and cached it
-    for _ in range(20):
-        assert httpx.get(f"{server.url}/v1/reports", headers=bearer(secret)).status_code == 200
+    # until both workers have looked the key up (and cached it)
+    while len(_workers_answering(server, "GET /v1/reports 200")) < 2:
+        assert time.monotonic() < deadline, "one worker took every request"
+        assert set(_concurrently(server, secret)) == {200}
+        time.sleep(0.2)  # the access log is written after the answer
     listed = stepfree_cli("keys", "list", "--json", "--db", server.db, env=server.env)
     (key,) = json.loads(listed.stdout)
     done = stepfree_cli("keys", "revoke", str(key["id"]), "--db", server.db, env=server.env)
     assert done.returncode == 0, done.stderr
-    statuses = {
-        httpx.get(f"{server.url}/v1/reports", headers=bearer(secret)).status_code for _ in range(20)
-    }
-    assert statuses == {401}
+    refused: set[int] = set()
+    while len(_workers_answering(server, "GET /v1/reports 401")) < 2:
+        assert time.monotonic() < deadline, "one worker took every request"
+        refused |= set(_concurrently(server, secret))
+        time.sleep(0.2)
+    assert refused == {401}  # every request after the revocation, in both workers
 
 
 def test_a_revocation_through_one_app_is_seen_by_another_at_once(graph_file, tmp_path) -> None:

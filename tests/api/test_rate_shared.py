@@ -31,6 +31,11 @@ def _pids(log: str, request: str) -> set[str]:
 def test_the_burst_holds_across_two_workers(make_server, generous, burst: int) -> None:
     limits = {"STEPFREE_RATE_ADDRESS_PER_S": "0.01", "STEPFREE_RATE_ADDRESS_BURST": str(burst)}
     server = make_server({**generous, **limits}, workers=2)
+    # /v1/health answered from the first worker up; wait for the second one's lifespan
+    deadline = time.monotonic() + 120
+    while len(_pids(server.log(), "stepfree.api: serving")) < 2:
+        assert time.monotonic() < deadline, server.log()[-2000:]
+        time.sleep(0.1)
     with httpx.Client(base_url=server.url, timeout=30) as http:
         # concurrent connections, so that both workers take requests
         async def burst_of(count: int) -> list[int]:
