@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import stepfree
-from stepfree import _api
+from stepfree import _api, cli_keys
 from stepfree._cli_support import (
     DESCRIPTION,
     EPILOG,
@@ -220,15 +220,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_keys(args: argparse.Namespace) -> int:
-    from stepfree.api.server import create_key
-
-    key, secret = create_key(args.db, args.role, args.label)
-    print(f"created key {key.id} ({key.role}); its secret, shown only now:", file=sys.stderr)
-    print(secret)
-    return 0
-
-
 def cmd_isochrone(args: argparse.Namespace) -> int:
     from stepfree.routing.router import NoUsableWay, parse_point
 
@@ -304,15 +295,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes")
     serve.set_defaults(func=cmd_serve)
 
-    keys = sub.add_parser("keys", help="API keys of the service")
-    keys_sub = keys.add_subparsers(dest="keys_command", required=True, parser_class=_Parser)
-    keys_create = keys_sub.add_parser("create", help="create a key and print its secret once")
-    keys_create.add_argument(
-        "--role", required=True, choices=("reporter", "moderator", "official", "admin")
-    )
-    keys_create.add_argument("--label", default="", help="who or what the key is for")
-    keys_create.add_argument("--db", help="report store URL (default: SQLite in the cache folder)")
-    keys_create.set_defaults(func=cmd_keys)
+    cli_keys.add_commands(sub, _Parser)
 
     isochrone = sub.add_parser(
         "isochrone", help="where a profile can travel within given times (GeoJSON polygons)"

@@ -219,3 +219,34 @@ def test_a_report_created_approved_and_expired_changes_and_restores_a_route(serv
         assert time.monotonic() < deadline, "the report was never expired"
         time.sleep(0.1)
     assert _route(server)["osm_way_ids"] == ways
+
+
+def test_the_csv_export_has_a_status_column_and_sends_live_reports_by_default(server, keys) -> None:
+    pending = report(server)
+    approved = report(server, keys["official"])
+    rejected = report(server)
+    assert post(server, f"/v1/reports/{rejected['id']}/reject", secret=keys["moderator"]).is_success
+    resolved = report(server, keys["official"])
+    assert post(server, f"/v1/reports/{resolved['id']}/resolve", secret=keys["official"]).is_success
+
+    def exported(**params: object) -> dict[int, str]:
+        response = get(server, "/v1/reports.csv", bbox=SQUARE_BOX, limit=500, **params)
+        assert response.status_code == 200, response.text
+        rows = csv.DictReader(io.StringIO(response.text, newline=""))
+        return {int(row["text"].split("#")[1].split(" ")[0]): row["status"] for row in rows}
+
+    live = exported()
+    assert live[pending["id"]] == "pending"
+    assert live[approved["id"]] == "approved"
+    assert rejected["id"] not in live
+    assert resolved["id"] not in live
+    assert set(live.values()) <= {"pending", "approved"}
+    for closed, final in ((rejected, "rejected"), (resolved, "resolved")):
+        only = exported(status=final)
+        assert only[closed["id"]] == final
+        assert set(only.values()) == {final}
+    schema = get(server, "/openapi.json").json()
+    described = schema["paths"]["/v1/reports.csv"]["get"]
+    assert "live reports" in described["description"]
+    (status_param,) = [p for p in described["parameters"] if p["name"] == "status"]
+    assert "pending and approved" in status_param["description"]

@@ -27,9 +27,11 @@ from stepfree.reports.database import database_url
 POSTGRES_ENV = "STEPFREE_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 EMPTY_TABLES = """
+DELETE FROM audit_log; DELETE FROM rate_buckets;
 DELETE FROM confirmations; DELETE FROM reports; DELETE FROM api_keys;
 UPDATE revision SET value = 0;
 ALTER SEQUENCE reports_id_seq RESTART; ALTER SEQUENCE api_keys_id_seq RESTART;
+ALTER SEQUENCE audit_log_id_seq RESTART;
 """
 
 

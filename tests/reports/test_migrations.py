@@ -27,7 +27,7 @@ from stepfree.reports.database import (
 from stepfree.reports.tables import Base
 
 NOW = datetime(2030, 1, 15, 12, 0, tzinfo=UTC)
-TABLES = {"api_keys", "confirmations", "reports", "revision"}
+TABLES = {"api_keys", "audit_log", "confirmations", "rate_buckets", "reports", "revision"}
 
 
 def _tables(store: ReportStore) -> set[str]:
@@ -40,7 +40,7 @@ def test_upgrade_from_empty_downgrade_to_base_and_up_again(empty_db_url: str) ->
         assert current_revision(engine) is None
         assert set(inspect(engine).get_table_names()) == set()
         upgrade_database(engine)
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == "0002"
         assert set(inspect(engine).get_table_names()) - {"alembic_version"} == TABLES
         upgrade_database(engine)  # at head already: nothing to do, no error
         downgrade_database(engine, "base")
@@ -60,12 +60,12 @@ def test_new_revisions_render_from_the_template(tmp_path: Path) -> None:
     shutil.copytree(MIGRATIONS, copy)
     config = Config()
     config.set_main_option("script_location", str(copy))
-    script = command.revision(config, message="add a column", rev_id="0002")
+    script = command.revision(config, message="add a column", rev_id="0003")
     assert script is not None
     assert not isinstance(script, list)
     source = Path(script.path).read_text()
     compile(source, script.path, "exec")
-    assert "down_revision: str | None = '0001'" in source
+    assert "down_revision: str | None = '0002'" in source
 
 
 def test_models_match_the_migrated_schema(db_url: str) -> None:

@@ -247,9 +247,10 @@ def test_csv_for_osm_notes_round_trips_tricky_text(sample_graph: Graph) -> None:
     ]
     text = reports_csv(reports, graph)
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert rows[0] == ["lat", "lon", "text"]
+    assert rows[0] == ["lat", "lon", "text", "status"]
     assert len(rows) == 3
-    lat, lon, note = rows[1]
+    lat, lon, note, status = rows[1]
+    assert status == "approved"
     assert (float(lat), float(lon)) == (60.17, 24.94)
     assert note == (
         f"stepfree report #1 (snow_ice): {TRICKY} [valid 2030-01-15T12:00Z..2030-01-18T12:00Z]"
@@ -258,4 +259,15 @@ def test_csv_for_osm_notes_round_trips_tricky_text(sample_graph: Graph) -> None:
     assert -90 <= float(rows[2][0]) <= 90
     dicts = list(csv.DictReader(io.StringIO(text, newline="")))
     assert TRICKY in dicts[0]["text"]
-    assert reports_csv([], graph) == "lat,lon,text\r\n"
+    assert reports_csv([], graph) == "lat,lon,text,status\r\n"
+
+
+def test_csv_carries_each_report_status(sample_graph: Graph) -> None:
+    statuses = ["pending", "approved", "rejected", "resolved", "expired"]
+    reports = [
+        _report(n, "obstacle", lat=60.17, lon=24.94, status=status)
+        for n, status in enumerate(statuses, 1)
+    ]
+    rows = list(csv.DictReader(io.StringIO(reports_csv(reports, sample_graph), newline="")))
+    assert [row["status"] for row in rows] == statuses
+    assert [row["text"].split(" ")[2] for row in rows] == [f"#{n}" for n in range(1, 6)]

@@ -249,6 +249,32 @@ def test_list_filters_by_bbox_status_time_and_pages(store: ReportStore) -> None:
     assert [r.id for r in combined] == [inside[1].id, inside[2].id]
 
 
+def test_list_live_at_keeps_pending_and_approved_whose_window_has_not_ended(
+    store: ReportStore,
+) -> None:
+    moderator = _key(store, Role.moderator)
+    pending = store.create(_report(), None, "c", NOW)
+    approved = store.create(_report(), None, "c", NOW)
+    store.set_status(approved.id, ReportStatus.approved, moderator, NOW)
+    for final in (ReportStatus.rejected, ReportStatus.resolved):
+        closed = store.create(_report(), None, "c", NOW)
+        if final is ReportStatus.resolved:
+            store.set_status(closed.id, ReportStatus.approved, moderator, NOW)
+        store.set_status(closed.id, final, moderator, NOW)
+    ended = store.create(_report(valid_until=NOW + timedelta(hours=1)), None, "c", NOW)
+    coming = store.create(
+        _report(valid_from=NOW + timedelta(days=5), valid_until=NOW + timedelta(days=6)),
+        None,
+        "c",
+        NOW,
+    )
+    later = NOW + timedelta(hours=2)  # ``ended`` is over, though expire_due has not run
+    live = [r.id for r in store.list(live_at=later)]
+    assert live == [pending.id, approved.id, coming.id]
+    assert ended.id in [r.id for r in store.list(live_at=NOW)]
+    assert [r.id for r in store.list(live_at=later, status=ReportStatus.approved)] == [approved.id]
+
+
 BAD_LISTINGS = [
     ({"limit": 0}, "limit must be 1..1000"),
     ({"limit": 1001}, "limit must be 1..1000"),

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 import stepfree
-from stepfree.api import coverage, health, isochrones, keys, profiles, reports, routes
+from stepfree.api import audit, coverage, health, isochrones, keys, profiles, reports, routes
 from stepfree.api.deps import Limiters, known_query_only
 from stepfree.api.docs import install_docs
 from stepfree.api.errors import install_error_handlers
@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1 = APIRouter(
         prefix="/v1", dependencies=[Depends(known_query_only), Depends(single_valued_query)]
     )
-    for module in (routes, isochrones, profiles, coverage, reports, keys):
+    for module in (routes, isochrones, profiles, coverage, reports, keys, audit):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router, prefix="/v1")  # takes any query parameter (probes)

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from stepfree.api.errors import Unauthorized
-from stepfree.api.security import Caller, TokenBuckets
+from stepfree.api.security import Caller, ProxyTrust, TokenBuckets
 from stepfree.api.service import Service
 from stepfree.api.settings import Settings
 from stepfree.errors import BadInput
@@ -45,15 +45,20 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 class Limiters:
-    """The rate-limit bucket families of one app (one per worker process)."""
+    """The rate-limit bucket families of one app (their buckets are shared by the workers,
+    through the report store), and the proxies whose ``X-Forwarded-For`` names the client."""
 
     def __init__(self, settings: Settings) -> None:
-        self.key = TokenBuckets(settings.rate_key_per_s, settings.rate_key_burst, "per key")
+        self.proxies = ProxyTrust(settings.trusted_proxies)
+        self.key = TokenBuckets(settings.rate_key_per_s, settings.rate_key_burst, "per key", "key")
         self.address = TokenBuckets(
-            settings.rate_address_per_s, settings.rate_address_burst, "per client address"
+            settings.rate_address_per_s,
+            settings.rate_address_burst,
+            "per client address",
+            "address",
         )
         self.write = TokenBuckets(
-            settings.rate_write_per_s, settings.rate_write_burst, "report writes"
+            settings.rate_write_per_s, settings.rate_write_burst, "report writes", "write"
         )
 
 
@@ -66,35 +71,38 @@ async def get_caller(
 
     No Authorization header: anonymous, limited per client address. A header that is not a
     known Bearer key: 401 (and the attempt counts against the address). A known key: limited
-    per key.
+    per key. The client address is the peer's, or the one a trusted proxy forwarded
+    (``trusted_proxies``); it counts confirmations and rate limits.
     """
     limiters: Limiters = request.app.state.limiters
-    address = request.client.host if request.client else "unknown"
+    shared = service.store.rate_buckets
+    peer = request.client.host if request.client else "unknown"
+    address = limiters.proxies.client(peer, request.headers.getlist("x-forwarded-for"))
     header = request.headers.get("authorization")
     if header is None:
-        limiters.address.take(f"addr:{address}")
+        await limiters.address.take(f"addr:{address}", shared)
         return Caller(None, address)
     scheme, _, secret = header.strip().partition(" ")
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
-        limiters.address.take(f"addr:{address}")
+        await limiters.address.take(f"addr:{address}", shared)
         raise Unauthorized("the Authorization header must be 'Bearer <API key>'")
     key = await anyio.to_thread.run_sync(service.key_for_secret, secret)
     if key is None:
-        limiters.address.take(f"addr:{address}")
+        await limiters.address.take(f"addr:{address}", shared)
         raise Unauthorized("unknown API key; ask an admin for one (stepfree keys create)")
     caller = Caller(key, address)
-    limiters.key.take(caller.bucket)
+    await limiters.key.take(caller.bucket, shared)
     return caller
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-async def write_limited(request: Request, caller: CallerDep) -> Caller:
+async def write_limited(request: Request, service: ServiceDep, caller: CallerDep) -> Caller:
     """The caller, after the stricter bucket for report writes."""
     limiters: Limiters = request.app.state.limiters
-    limiters.write.take(caller.bucket)
+    await limiters.write.take(caller.bucket, service.store.rate_buckets)
     return caller
 
 

@@ -61,11 +61,15 @@ def _listing(
     at: str | None,
     limit: int,
     offset: int,
+    live_only: bool = False,
 ) -> list[Report]:
     box = parse_bbox(bbox, settings) if bbox is not None else None
     check_page_size(limit, settings)
     when = _utc(at)
-    return service.store.list(bbox=box, status=status_, at=when, limit=limit, offset=offset)
+    live_at = datetime.now(UTC) if live_only else None
+    return service.store.list(
+        bbox=box, status=status_, at=when, limit=limit, offset=offset, live_at=live_at
+    )
 
 
 async def _listed(
@@ -76,10 +80,11 @@ async def _listed(
     at: str | None,
     limit: int,
     offset: int,
+    live_only: bool = False,
 ) -> list[Report]:
     def work() -> list[Report]:
         service.housekeeping()
-        return _listing(service, settings, bbox, status_, at, limit, offset)
+        return _listing(service, settings, bbox, status_, at, limit, offset, live_only)
 
     return await anyio.to_thread.run_sync(work)
 
@@ -151,11 +156,24 @@ async def export_geojson(
     return json_response(reports_geojson(found, service.graph), media_type="application/geo+json")
 
 
+CsvStatus = Annotated[
+    ReportStatus | None,
+    Query(
+        alias="status",
+        description="only this status; without it, live reports only (pending and approved, "
+        "their validity window not ended)",
+    ),
+]
+
+
 @router.get(
     "/reports.csv",
     response_class=Response,
     responses={
-        200: {"content": {"text/csv": {}}, "description": "lat,lon,text rows for OSM notes"},
+        200: {
+            "content": {"text/csv": {}},
+            "description": "lat,lon,text,status rows for OSM notes",
+        },
         **error_responses(401, 422, 429),
     },
     summary="Reports as CSV for OSM notes",
@@ -165,13 +183,19 @@ async def export_csv(
     settings: SettingsDep,
     _caller: CallerDep,
     bbox: Bbox = None,
-    status_: StatusFilter = None,
+    status_: CsvStatus = None,
     at: At = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
-    """The same listing as CSV (lat, lon, text) that mappers can turn into OSM notes."""
-    found = await _listed(service, settings, bbox, status_, at, limit, offset)
+    """The listing as CSV (lat, lon, text, status) that mappers can turn into OSM notes.
+
+    By default only live reports: pending and approved ones whose validity window has not
+    ended (rejected, resolved and expired barriers are not sent to mappers). Give ``status``
+    for the reports of one status instead, e.g. ``status=resolved``.
+    """
+    live_only = status_ is None
+    found = await _listed(service, settings, bbox, status_, at, limit, offset, live_only)
     return Response(
         reports_csv(found, service.graph).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
@@ -198,7 +222,9 @@ async def get_report(report_id: ReportId, service: ServiceDep, _caller: CallerDe
 async def confirm_report(report_id: ReportId, service: ServiceDep, caller: WriterDep) -> Response:
     """Confirm a report (one confirmation per key or client); enough of them publish it."""
     now = datetime.now(UTC)
-    report = await anyio.to_thread.run_sync(service.store.confirm, report_id, caller.client_id, now)
+    report = await anyio.to_thread.run_sync(
+        service.store.confirm, report_id, caller.client_id, now, caller.key
+    )
     return json_response(_dump(report))
 
 

@@ -1,15 +1,21 @@
-"""Running the service: ``stepfree serve`` and ``stepfree keys create`` call these."""
+"""Running the service: ``stepfree serve``, ``stepfree keys`` and ``stepfree audit`` call these."""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stepfree import _api
-from stepfree.api.settings import settings_as_env, settings_from_env
+from stepfree.api.settings import settings_as_env, settings_from_env, store_url
+from stepfree.errors import BadInput
 from stepfree.reports.domain import ApiKey, Role
+
+if TYPE_CHECKING:
+    from stepfree.reports.store import ReportStore
 
 #: Seconds uvicorn waits for in-flight requests after SIGTERM/SIGINT before it closes them.
 GRACEFUL_SHUTDOWN_S = 30
@@ -65,15 +71,12 @@ def serve(
     """
     import uvicorn
 
-    from stepfree.api.settings import default_db_url
     from stepfree.reports.store import ReportStore
 
     settings = settings_from_env(os.environ, graph=graph, db=db)  # --db over $STEPFREE_DB
-    url = settings.db or default_db_url()
+    url = store_url(settings.db)  # a named database's folder must exist
     settings = settings.model_copy(update={"db": url})
     _api.load_graph(Path(graph))  # a corrupt file fails here in one line, not in each worker
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     ReportStore.open(url, settings.confirmations_needed).close()
     os.environ.update(settings_as_env(settings))
     logging.getLogger("stepfree.api").info("starting on http://%s:%d", host, port)
@@ -85,18 +88,88 @@ def serve(
         workers=workers,
         log_config=log_config(),
         access_log=False,
+        # uvicorn would trust X-Forwarded-For from 127.0.0.1 (forwarded_allow_ips): the app
+        # reads it from settings.trusted_proxies only (api.security.ProxyTrust, in get_caller)
+        proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=graceful_shutdown_s,
     )
 
 
-def create_key(db: str | None, role: str, label: str = "") -> tuple[ApiKey, str]:
-    """A new API key in the store ``db`` (default: the embedded SQLite); returns its secret."""
-    from stepfree.api.settings import default_db_url
+def open_store(db: str | None) -> ReportStore:
+    """The report store ``db`` (default: the embedded SQLite), for ``stepfree keys`` and
+    ``stepfree audit``, which work on the database directly (as the operator).
+
+    Raises
+    ------
+    BadInput
+        A bad URL, a named SQLite file in a folder that does not exist, an unreachable server.
+    """
     from stepfree.reports.store import ReportStore
 
-    url = db or default_db_url()
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    with ReportStore.open(url) as store:
-        return store.create_key(Role(role), label)
+    return ReportStore.open(store_url(db))
+
+
+def create_key(
+    db: str | None, role: str, label: str = "", expires_at: datetime | None = None
+) -> tuple[ApiKey, str]:
+    """A new API key in the store ``db`` (default: the embedded SQLite); returns its secret."""
+    with open_store(db) as store:
+        return store.create_key(Role(role), label, expires_at)
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}  # seconds per unit
+_DURATION = re.compile(r"(\d{1,7})([smhdw])")
+
+
+def parse_duration(text: str, option: str) -> timedelta:
+    """``90d``, ``12h``, ``30m``, ``45s`` or ``2w`` as a time span.
+
+    Raises
+    ------
+    BadInput
+        Naming the option and an example.
+    """
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        raise BadInput(
+            f"{option} {text!r} is not a duration; give a number and a unit s, m, h, d or w, "
+            "for example 90d"
+        )
+    return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+
+
+def parse_time(text: str, option: str) -> datetime:
+    """An ISO-8601 time (``2027-01-01T00:00Z``; naive: UTC).
+
+    Raises
+    ------
+    BadInput
+        Naming the option and an example.
+    """
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(
+            f"{option} {text!r} is not an ISO-8601 time; for example 2027-01-01T00:00Z"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def expiry_from_options(
+    at: str | None, within: str | None, now: datetime | None = None
+) -> datetime | None:
+    """The expiry of ``--expires TIME`` or ``--expires-in DURATION`` (None: neither given).
+
+    Raises
+    ------
+    BadInput
+        When both are given, or either is malformed.
+    """
+    if at is not None and within is not None:
+        raise BadInput("give --expires or --expires-in, not both")
+    if at is not None:
+        return parse_time(at, "--expires")
+    if within is not None:
+        return (now or datetime.now(UTC)) + parse_duration(within, "--expires-in")
+    return None

@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from stepfree import _api
 from stepfree.api.errors import Overloaded
-from stepfree.api.settings import Settings, default_db_url
+from stepfree.api.settings import Settings, store_url
 from stepfree.errors import BadInput, StepfreeError
 from stepfree.graph.model import Graph
 from stepfree.graph.nearest import nearest_edge
@@ -39,9 +39,8 @@ from stepfree.routing.router import SNAP_LIMIT_M, Router, check_coordinates
 
 log = logging.getLogger("stepfree.api")
 
-#: How long a looked-up API key is trusted without asking the store again (s).
-KEY_CACHE_S = 30.0
-#: Keys remembered at most (a bound, not a tuning knob).
+#: Keys remembered at most (a bound, not a tuning knob). A remembered key is trusted only while
+#: the store's keys version is the one it was looked up under (see ``key_for_secret``).
 KEY_CACHE_SIZE = 1024
 
 
@@ -77,7 +76,8 @@ class Service:
         self._expiry_lock = threading.Lock()
         self._coverage: dict[str, Any] | None = None
         self._coverage_lock = threading.Lock()
-        self._keys: dict[str, tuple[ApiKey, float]] = {}
+        # digest of a secret -> (keys version, key, when that secret stops working)
+        self._keys: dict[str, tuple[str, ApiKey, datetime | None]] = {}
         self.area = served_area(graph)
         self.preparing: threading.Thread | None = None  # see warm_up
 
@@ -86,9 +86,7 @@ class Service:
         """Load the graph (memory-mapped) and open the report store."""
         path = settings.graph if settings.graph is not None else _api.sample_graph_path()
         graph = _api.load_graph(path)
-        url = settings.db or default_db_url()
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        url = store_url(settings.db)  # a named database's folder must exist
         store = ReportStore.open(url, confirmations_needed=settings.confirmations_needed)
         return cls(settings, graph, Path(path), store)
 
@@ -201,18 +199,30 @@ class Service:
         return self._coverage
 
     def key_for_secret(self, secret: str) -> ApiKey | None:
-        """The key for a secret, remembered for ``KEY_CACHE_S`` (the store hashes too)."""
+        """The working key for a secret, or None.
+
+        A looked-up key is remembered under the store's keys version, which every key write
+        (create, revoke, rotate, expiry; by any worker or by ``stepfree keys``) changes, and
+        until its secret stops working (expiry, end of a rotation's grace): a revoked, rotated
+        or expired secret gets 401 on its next request in every worker. Reading the version
+        costs a file read on SQLite (``reports.signal``; the database only after a write) and
+        one primary-key read on PostgreSQL; an unknown secret is looked up every time (its
+        attempts count against the caller's address).
+        """
         digest = hashlib.sha256(secret.encode()).hexdigest()
-        now = time.monotonic()
+        version = self.store.keys_version()  # before the lookup: a write after it is seen
+        now = datetime.now(UTC)
         cached = self._keys.get(digest)
-        if cached is not None and cached[1] > now:
-            return cached[0]
-        key = self.store.key_for_secret(secret)
-        if key is not None:
-            if len(self._keys) >= KEY_CACHE_SIZE:
-                self._keys.clear()
-            self._keys[digest] = (key, now + KEY_CACHE_S)
-        return key
+        if cached is not None and cached[0] == version and (cached[2] is None or now < cached[2]):
+            return cached[1]
+        match = self.store.match_secret(secret, now)
+        if match is None:
+            self._keys.pop(digest, None)
+            return None
+        if len(self._keys) >= KEY_CACHE_SIZE:
+            self._keys.clear()
+        self._keys[digest] = (version, match.key, match.valid_until)
+        return match.key
 
     def check_place(self, data: ReportIn) -> None:
         """Refuse a report whose place is not on this service's network."""

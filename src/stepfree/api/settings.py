@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from stepfree import _api
 from stepfree.errors import BadInput
@@ -21,6 +21,34 @@ ENV_PREFIX = "STEPFREE_"
 def default_db_url() -> str:
     """The embedded default report store: SQLite in the cache folder."""
     return f"sqlite:///{_api.cache_dir() / 'stepfree-reports.sqlite'}"
+
+
+def store_url(db: str | None) -> str:
+    """The report store to open: ``db`` as given, else the default (its folder is created).
+
+    A SQLite file that the user names must be in a folder that exists: a typo in ``--db``
+    would otherwise start a new, empty database (no keys, no reports) without a word.
+
+    Raises
+    ------
+    BadInput
+        For a malformed URL, or a named SQLite file whose folder does not exist.
+    """
+    from stepfree.reports.database import database_url
+
+    if db is None:
+        url = default_db_url()
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        return url
+    parsed = database_url(db)
+    if parsed.get_backend_name() == "sqlite":
+        folder = Path(str(parsed.database)).parent
+        if not folder.is_dir():
+            raise BadInput(
+                f"the folder {folder} of the report store {db} does not exist; create it, or "
+                "give another --db (STEPFREE_DB)"
+            )
+    return db
 
 
 class Settings(BaseModel):
@@ -48,7 +76,7 @@ class Settings(BaseModel):
     routers: int = Field(
         2, ge=1, le=64, description="searches one worker runs at once (each has a router)"
     )
-    # Token buckets, in memory per worker: a steady rate and a burst.
+    # Token buckets shared by the workers (through the report store): a steady rate and a burst.
     rate_key_per_s: float = Field(20.0, gt=0, description="requests/s per API key")
     rate_key_burst: float = Field(60.0, ge=1, description="burst per API key (requests)")
     rate_address_per_s: float = Field(5.0, gt=0, description="requests/s per client address")
@@ -58,9 +86,22 @@ class Settings(BaseModel):
     )
     rate_write_burst: float = Field(10.0, ge=1, description="burst of report writes")
     cors_origins: tuple[str, ...] = Field((), description="origins allowed by CORS (none: off)")
+    trusted_proxies: tuple[str, ...] = Field(
+        (),
+        description="proxies (IP addresses or networks) whose X-Forwarded-For names the client "
+        "(none: the header is ignored)",
+    )
     expire_every_s: float = Field(
         60.0, gt=0, description="how often requests trigger the expiry of due reports (s)"
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, proxies: tuple[str, ...]) -> tuple[str, ...]:
+        from stepfree.api.security import trusted_networks
+
+        trusted_networks(proxies)  # raises ValueError naming a bad entry
+        return tuple(p.strip() for p in proxies)
 
 
 def settings_from_env(environ: Mapping[str, str], **given: object) -> Settings:

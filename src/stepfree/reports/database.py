@@ -46,6 +46,7 @@ PG_CONNECT_TIMEOUT_S = 10  # how long to wait for a PostgreSQL server to answer 
 #: Key of the PostgreSQL advisory lock held while migrating (any constant unique to stepfree).
 MIGRATION_LOCK = 0x73746570  # "step"
 POOL = {"pool_size": 8, "max_overflow": 32, "pool_timeout": 30}  # per process
+COUNTERS_POOL = {"pool_size": 2, "max_overflow": 6, "pool_timeout": 5}  # rate-limit counters
 SQLITE_BEGIN = "stepfree_sqlite_begin"  # execution option: how a transaction begins on SQLite
 
 
@@ -90,24 +91,43 @@ def redacted(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def create_store_engine(url: URL) -> Engine:
-    """One engine for this process, with SQLite's durability and locking set on each connection."""
+def create_store_engine(url: URL, durable: bool = True) -> Engine:
+    """One engine for this process, with SQLite's durability and locking set on each connection.
+
+    ``durable=False`` is for data a crash may lose (the shared rate-limit counters): SQLite
+    commits without an fsync (``synchronous=NORMAL`` in WAL mode: a commit survives a crash of
+    the process, not a power cut; the next durable commit syncs the WAL anyway), from a small
+    pool of its own.
+    """
+    pool = POOL if durable else COUNTERS_POOL
     if url.get_backend_name() == "sqlite":
         path = Path(str(url.database))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise BadInput(f"cannot create the folder for {path}: {error.strerror}") from None
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **POOL)
-        event.listen(engine, "connect", _sqlite_connect)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **pool)
+        event.listen(engine, "connect", _sqlite_connect if durable else _sqlite_connect_fast)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
+        # a ping per checkout is one more round trip; the counters do without it (a dropped
+        # connection fails one lease, which the API survives, and is replaced)
+        pool_pre_ping=durable,
         connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "stepfree"},
-        **POOL,
+        **pool,
     )
+    if not durable:
+        event.listen(engine, "connect", _postgres_connect_fast)
+    return engine
+
+
+def _postgres_connect_fast(dbapi_connection: Any, _record: Any) -> None:
+    # commits need not wait for the WAL flush (a crash may lose the last ones: counters only)
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    dbapi_connection.commit()
 
 
 class WriteLock:
@@ -172,7 +192,7 @@ def _flock(fd: int, deadline: float) -> bool:
             time.sleep(0.001)
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any, synchronous: str = "FULL") -> None:
     # The driver must not open transactions on its own: ``_sqlite_begin`` does, explicitly.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -185,10 +205,14 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
                 f"SQLite could not use WAL (journal mode stays {mode!r}); "
                 "put the database on a local disk"
             )
-        cursor.execute("PRAGMA synchronous = FULL")  # fsync the WAL on every commit
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")  # FULL: fsync every commit
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()
+
+
+def _sqlite_connect_fast(dbapi_connection: Any, record: Any) -> None:
+    _sqlite_connect(dbapi_connection, record, synchronous="NORMAL")
 
 
 def _sqlite_begin(connection: Any) -> None:

@@ -165,8 +165,16 @@ class Report(BaseModel):
     updated_at: datetime
 
 
+class KeyStatus(StrEnum):
+    """Whether a key works: ``active``, or past its ``expires_at``, or revoked (for good)."""
+
+    active = "active"
+    expired = "expired"
+    revoked = "revoked"
+
+
 class ApiKey(BaseModel):
-    """An API key without its secret (the secret is shown once, at creation)."""
+    """An API key without its secret (the secret is shown once, at creation or rotation)."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -174,6 +182,19 @@ class ApiKey(BaseModel):
     role: Role
     label: str
     created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    rotated_at: datetime | None = None
+    #: After a rotation with a grace period: until when the old secret still works.
+    previous_until: datetime | None = None
+
+    def status(self, now: datetime) -> KeyStatus:
+        """The key's status at ``now`` (revocation wins over expiry)."""
+        if self.revoked_at is not None:
+            return KeyStatus.revoked
+        if self.expires_at is not None and self.expires_at <= as_utc(now, "now"):
+            return KeyStatus.expired
+        return KeyStatus.active
 
 
 def check_place(data: ReportIn) -> None:

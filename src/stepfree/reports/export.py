@@ -1,8 +1,10 @@
 """Reports out (GeoJSON, CSV for OSM notes) and in (a GeoJSON file applied to a route).
 
 The GeoJSON is a FeatureCollection of the reports with all their fields as properties. The CSV
-has the three columns mappers turn into OpenStreetMap notes (``lat,lon,text``); it is written
-by the csv module, so text with commas, quotes and line breaks survives a round trip.
+has the three columns mappers turn into OpenStreetMap notes (``lat,lon,text``) and the report's
+``status``, so a rejected or resolved report is never mistaken for a live barrier (tools that
+read columns by name ignore the fourth). It is written by the csv module, so text with commas,
+quotes and line breaks survives a round trip.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from stepfree.errors import BadData
 from stepfree.graph.model import Graph
 from stepfree.reports.domain import EARLIEST, LATEST, Report, ReportIn, ReportStatus, check_place
 
-CSV_COLUMNS = ("lat", "lon", "text")
+CSV_COLUMNS = ("lat", "lon", "text", "status")
 COORDINATE_DECIMALS = 7  # 1e-7 degrees is about 1 cm: as precise as OSM stores coordinates
 
 
@@ -82,7 +84,8 @@ def note_text(report: Report) -> str:
 
 
 def reports_csv(reports: Iterable[Report], graph: Graph | None = None) -> str:
-    """CSV (``lat,lon,text``) for OSM notes; reports without a known position are left out."""
+    """CSV (``lat,lon,text,status``) for OSM notes; reports without a known position are
+    left out."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -92,7 +95,12 @@ def reports_csv(reports: Iterable[Report], graph: Graph | None = None) -> str:
             continue
         lat, lon = point
         writer.writerow(
-            (f"{lat:.{COORDINATE_DECIMALS}f}", f"{lon:.{COORDINATE_DECIMALS}f}", note_text(report))
+            (
+                f"{lat:.{COORDINATE_DECIMALS}f}",
+                f"{lon:.{COORDINATE_DECIMALS}f}",
+                note_text(report),
+                report.status.value,
+            )
         )
     return buffer.getvalue()
 

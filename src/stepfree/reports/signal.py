@@ -46,10 +46,10 @@ class ChangeSignal:
         # (token seen, version read after it, monotonic time of the read); replaced whole
         self._seen: tuple[str | None, str, float] | None = None
 
-    def bump(self) -> None:
-        """Replace the file with a new token (after a write committed)."""
+    def bump(self) -> bool:
+        """Replace the file with a new token (after a write committed); False if it failed."""
         if self.path is None:
-            return
+            return True
         token = f"{os.getpid()}:{time.time_ns()}:{next(self._count)}"
         temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}")
         try:
@@ -57,7 +57,13 @@ class ChangeSignal:
             os.replace(temp, self.path)
         except OSError:
             temp.unlink(missing_ok=True)
-            self._seen = None  # cannot signal: this process reads the version next time
+            self.forget()  # cannot signal: this process reads the version next time
+            return False
+        return True
+
+    def forget(self) -> None:
+        """Read the version again on the next call."""
+        self._seen = None
 
     def _token(self) -> str | None:
         try:

@@ -1,29 +1,25 @@
-"""The report store: every query of the reports database lives here (SQLAlchemy 2, sync).
+"""The report store: every query of the reports database lives here or in its query groups
+(SQLAlchemy 2, sync): reports in this module, API keys in ``key_store.py``, the audit log in
+``audit.py``, the engine and transactions in ``store_core.py``.
 
 Each write is one transaction that also bumps the revision counter, so ``version()`` (one
 primary-key read) changes with every change to the reports and the API knows when to rebuild
 the routing overlay. Rows are locked (``FOR UPDATE`` on PostgreSQL, the write lock on SQLite)
-before a status changes, so concurrent moderators and confirmers never lose an update.
+before a status changes, so concurrent moderators and confirmers never lose an update. Every
+status change other than a plain confirmation writes its audit row in the same transaction.
 User text goes to the database only as bound parameters, never into SQL.
 """
 
 from __future__ import annotations
 
 import builtins
-import hashlib
-import hmac
-import os
-import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from types import TracebackType
+from datetime import datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from stepfree.errors import BadInput
-from stepfree.reports import database
+from stepfree.reports.audit import SYSTEM, Actor, AuditAction, record
 from stepfree.reports.domain import (
     LIVE_STATUSES,
     MAX_INT64,
@@ -34,7 +30,6 @@ from stepfree.reports.domain import (
     Report,
     ReportIn,
     ReportStatus,
-    Role,
     as_utc,
     check_bbox,
     check_client_id,
@@ -44,111 +39,27 @@ from stepfree.reports.domain import (
     valid_id,
     validity_window,
 )
-from stepfree.reports.signal import ChangeSignal
-from stepfree.reports.tables import ApiKeyRow, ConfirmationRow, ReportRow, RevisionRow
+from stepfree.reports.key_store import KeyStore
+from stepfree.reports.tables import ConfirmationRow, ReportRow, RevisionRow
 
 MAX_PAGE = 1000  # most reports one ``list`` call returns
-MAX_LABEL = 200  # characters of a key's label
-SECRET_BYTES = 32  # random bytes in a key's secret (256 bits)
-KEY_SCHEME = "sf"  # secrets read "sf_<prefix>_<random>": recognisable in a leaked config
+
+#: The audit action of each status a key may set (``expired``: by hand, as ``expire_due`` does).
+MODERATION = {
+    ReportStatus.approved: AuditAction.report_approve,
+    ReportStatus.rejected: AuditAction.report_reject,
+    ReportStatus.resolved: AuditAction.report_resolve,
+    ReportStatus.expired: AuditAction.report_expire,
+}
 
 
-class ReportStore:
-    """Barrier reports and API keys in SQLite or PostgreSQL.
+class ReportStore(KeyStore):
+    """Barrier reports, API keys and the audit log in SQLite or PostgreSQL.
 
     Open with ``ReportStore.open(url)``; the schema is migrated to the newest revision then.
     One store (one engine and its connection pool) per process; it is safe to share between
     threads.
     """
-
-    def __init__(self, engine: Engine, confirmations_needed: int) -> None:
-        self._engine = engine
-        self._writer = database.writer(engine)  # same pool, BEGIN IMMEDIATE on SQLite
-        self._lock = database.write_lock_for(engine)
-        sqlite = engine.url.get_backend_name() == "sqlite"
-        self._signal = ChangeSignal.beside(engine.url.database if sqlite else None)
-        self._pid = os.getpid()
-        self.confirmations_needed = confirmations_needed
-
-    @classmethod
-    def open(cls, url: str, confirmations_needed: int = 3) -> ReportStore:
-        """Connect to ``url`` (``sqlite:///FILE``, a file path, or ``postgresql://...``).
-
-        Runs the Alembic migrations up to the newest revision.
-
-        Parameters
-        ----------
-        url
-            The database; ``postgresql://`` uses the psycopg 3 driver.
-        confirmations_needed
-            Independent confirmations that publish a pending report (at least 1).
-
-        Raises
-        ------
-        BadInput
-            For an unusable URL, an unreachable server or a bad ``confirmations_needed``.
-        BadData
-            When the database refuses the schema migration.
-        """
-        if isinstance(confirmations_needed, bool) or not 1 <= confirmations_needed <= 1000:
-            raise BadInput(f"confirmations_needed must be 1..1000, got {confirmations_needed!r}")
-        parsed = database.database_url(url)
-        engine = database.create_store_engine(parsed)
-        try:
-            database.check_connection(engine, parsed)
-            database.upgrade_database(engine)
-        except BaseException:
-            engine.dispose()
-            raise
-        return cls(engine, confirmations_needed)
-
-    @property
-    def engine(self) -> Engine:
-        """This process's engine (a forked child gets fresh connections, not the parent's)."""
-        if os.getpid() != self._pid:
-            self._engine.dispose(close=False)
-            self._pid = os.getpid()
-        return self._engine
-
-    def close(self) -> None:
-        """Close every pooled connection."""
-        self._engine.dispose()
-        self._lock.close()
-
-    def __enter__(self) -> ReportStore:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    @contextmanager
-    def _write(self) -> Iterator[Session]:
-        self.engine  # noqa: B018 (after a fork: drop the parent's connections first)
-        with (
-            self._lock(),
-            Session(self._writer, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            yield session
-        self._signal.bump()  # committed: tell the readers (reports.signal)
-
-    @contextmanager
-    def _read(self) -> Iterator[Session]:
-        with Session(self.engine) as session, session.begin():
-            yield session
-
-    @staticmethod
-    def _bump(session: Session) -> None:
-        # Last statement of every write: the revision row is the last lock taken, so two
-        # writers never wait for each other in opposite orders.
-        session.execute(
-            update(RevisionRow).where(RevisionRow.id == 1).values(value=RevisionRow.value + 1)
-        )
 
     @staticmethod
     def _locked(session: Session, report_id: int) -> ReportRow:
@@ -209,6 +120,16 @@ class ReportStore:
         with self._write() as session:
             session.add(row)
             session.flush()
+            if key is not None and publishes:
+                record(
+                    session,
+                    AuditAction.report_publish_on_create,
+                    Actor.of_key(key),
+                    now,
+                    report_id=row.id,
+                    to_status=row.status,
+                    detail=f"{data.type.value} by a {key.role.value} key",
+                )
             self._bump(session)
             return Report.model_validate(row)
 
@@ -227,6 +148,7 @@ class ReportStore:
         at: datetime | None = None,
         limit: int = 100,
         offset: int = 0,
+        live_at: datetime | None = None,
     ) -> builtins.list[Report]:
         """Reports in id order, filtered by area, status and validity time.
 
@@ -241,6 +163,9 @@ class ReportStore:
             Only reports valid at this time (``valid_from <= at < valid_until``).
         limit, offset
             Paging: at most ``limit`` (1..1000) reports after skipping ``offset``.
+        live_at
+            Only live reports at this time: pending or approved, and their window not ended
+            (``valid_until > live_at``; a window still to come counts).
 
         Raises
         ------
@@ -265,14 +190,22 @@ class ReportStore:
         if at is not None:
             moment = as_utc(at, "at")
             query = query.where(ReportRow.valid_from <= moment, ReportRow.valid_until > moment)
+        if live_at is not None:
+            query = query.where(
+                ReportRow.status.in_([s.value for s in LIVE_STATUSES]),
+                ReportRow.valid_until > as_utc(live_at, "live_at"),
+            )
         with self._read() as session:
             return [Report.model_validate(row) for row in session.scalars(query)]
 
-    def confirm(self, report_id: int, client_id: str, now: datetime) -> Report:
+    def confirm(
+        self, report_id: int, client_id: str, now: datetime, key: ApiKey | None = None
+    ) -> Report:
         """Count one confirmation per client; enough of them publish a pending report.
 
         A second confirmation by the same client, or one by the report's own creator, changes
-        nothing (and is not an error).
+        nothing (and is not an error). ``key`` is the confirming caller's key, if any: the
+        audit log names it when this confirmation publishes the report.
 
         Raises
         ------
@@ -301,6 +234,16 @@ class ReportStore:
                 and row.confirmations >= self.confirmations_needed
             ):
                 row.status = ReportStatus.approved.value
+                record(
+                    session,
+                    AuditAction.report_publish_by_confirmations,
+                    Actor.of_client(client_id, key),
+                    now,
+                    report_id=report_id,
+                    from_status=ReportStatus.pending.value,
+                    to_status=row.status,
+                    detail=f"{row.confirmations} of {self.confirmations_needed} confirmations",
+                )
             session.flush()
             self._bump(session)
             return Report.model_validate(row)
@@ -321,30 +264,55 @@ class ReportStore:
         now = as_utc(now, "now")
         with self._write() as session:
             row = self._locked(session, report_id)
-            check_transition(report_id, ReportStatus(row.status), target)
+            before = ReportStatus(row.status)
+            check_transition(report_id, before, target)
             row.status = target.value
             row.moderated_by = key.id
             row.updated_at = now
+            record(
+                session,
+                MODERATION[target],
+                Actor.of_key(key),
+                now,
+                report_id=report_id,
+                from_status=before.value,
+                to_status=target.value,
+            )
             session.flush()
             self._bump(session)
             return Report.model_validate(row)
 
     def expire_due(self, now: datetime) -> int:
-        """Mark pending and approved reports whose window has ended as expired; how many."""
+        """Mark pending and approved reports whose window has ended as expired; how many.
+
+        Each expiry is in the audit log (actor ``system``).
+        """
         now = as_utc(now, "now")
+        due = (
+            select(ReportRow)
+            .where(ReportRow.status.in_([s.value for s in LIVE_STATUSES]))
+            .where(ReportRow.valid_until <= now)
+            .order_by(ReportRow.id)
+            .with_for_update()
+        )
         with self._write() as session:
-            result = session.execute(
-                update(ReportRow)
-                .where(ReportRow.status.in_([s.value for s in LIVE_STATUSES]))
-                .where(ReportRow.valid_until <= now)
-                .values(status=ReportStatus.expired.value, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            # the stubs type this as Result; an UPDATE's is a CursorResult, which has rowcount
-            count = int(result.rowcount)  # type: ignore[attr-defined]
-            if count:
+            rows = list(session.scalars(due))
+            for row in rows:
+                record(
+                    session,
+                    AuditAction.report_expire,
+                    SYSTEM,
+                    now,
+                    report_id=row.id,
+                    from_status=row.status,
+                    to_status=ReportStatus.expired.value,
+                )
+                row.status = ReportStatus.expired.value
+                row.updated_at = now
+            if rows:
+                session.flush()
                 self._bump(session)
-            return count
+            return len(rows)
 
     def live(self, now: datetime | None = None) -> builtins.list[Report]:
         """Approved reports (any validity window; routing selects by the time of travel).
@@ -368,61 +336,4 @@ class ReportStore:
         return self._signal.version(self._read_version)
 
     def _read_version(self) -> str:
-        with self.engine.connect() as connection:
-            value = connection.execute(
-                select(RevisionRow.value).where(RevisionRow.id == 1)
-            ).scalar_one()
-        return f"r{value}"
-
-    # --- API keys ------------------------------------------------------------------------
-
-    def create_key(self, role: Role, label: str = "") -> tuple[ApiKey, str]:
-        """A new key and its secret; only the secret's SHA-256 is stored, so show it once.
-
-        Raises
-        ------
-        BadInput
-            For an unknown role or a label longer than 200 characters.
-        """
-        try:
-            role = Role(role)
-        except ValueError:
-            roles = ", ".join(r.value for r in Role)
-            raise BadInput(f"unknown role {role!r}; choose one of {roles}") from None
-        if len(label) > MAX_LABEL or "\x00" in label:
-            raise BadInput(f"a key label is plain text of at most {MAX_LABEL} characters")
-        prefix = secrets.token_hex(4)
-        secret = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
-        row = ApiKeyRow(
-            role=role.value,
-            label=label,
-            prefix=prefix,
-            secret_sha256=_digest(secret),
-            created_at=datetime.now(UTC),
-        )
-        with self._write() as session:
-            session.add(row)
-            session.flush()
-            return ApiKey.model_validate(row), secret
-
-    def key_for_secret(self, secret: str) -> ApiKey | None:
-        """The key whose secret this is, or None (compared in constant time)."""
-        if not isinstance(secret, str) or len(secret) > 200:
-            return None
-        parts = secret.split("_", 2)
-        if len(parts) != 3 or parts[0] != KEY_SCHEME or len(parts[1]) != 8:
-            return None
-        try:
-            digest = _digest(secret)
-        except UnicodeEncodeError:
-            return None
-        with self._read() as session:
-            rows = session.scalars(select(ApiKeyRow).where(ApiKeyRow.prefix == parts[1]))
-            for row in rows:
-                if hmac.compare_digest(row.secret_sha256, digest):
-                    return ApiKey.model_validate(row)
-        return None
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+        return f"r{self._read_counter(RevisionRow.REPORTS)}"

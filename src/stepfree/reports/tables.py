@@ -7,7 +7,7 @@ must match them (a test compares the two). Times are stored in UTC through ``UTC
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -75,6 +75,15 @@ class ApiKeyRow(Base):
     prefix: Mapped[str] = mapped_column(String(16), index=True)  # not secret: finds the row
     secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)  # hex digest
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The key stops working at this time (None: never).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Revoked keys stay listed (reports and the audit log name them) but never work again.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: After a rotation with a grace period: the old secret, valid until ``previous_until``.
+    previous_prefix: Mapped[str | None] = mapped_column(String(16), index=True)
+    previous_sha256: Mapped[str | None] = mapped_column(String(64))
+    previous_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ReportRow(Base):
@@ -121,9 +130,55 @@ class ConfirmationRow(Base):
 
 
 class RevisionRow(Base):
-    """One row counting writes to the reports: ``ReportStore.version`` reads it in one query."""
+    """Write counters, one row each: ``REPORTS`` (1) counts writes to the reports
+    (``ReportStore.version`` reads it in one query), ``KEYS`` (2) writes to the API keys."""
 
     __tablename__ = "revision"
 
+    REPORTS: ClassVar[int] = 1
+    KEYS: ClassVar[int] = 2
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AuditRow(Base):
+    """One action on a report or a key: who, what, when, on which object, from and to which
+    status. No secrets, no raw addresses (``client_id`` is the API's hash), no report text.
+
+    No foreign keys: the log outlives whatever it names and is written in the same transaction
+    as the change it records (``stepfree.reports.audit``).
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    #: "key" (an API key), "client" (anonymous), "operator" (the CLI), "system" (the service)
+    actor: Mapped[str] = mapped_column(String(16))
+    actor_key_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor_role: Mapped[str | None] = mapped_column(String(16))
+    client_id: Mapped[str | None] = mapped_column(String(128))
+    report_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    key_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class RateBucketRow(Base):
+    """A rate-limit token bucket shared by the service's workers (``stepfree.reports.rate``).
+
+    ``bucket`` is a hash of the caller (never a raw address); times are Unix seconds, since
+    only differences matter. ``full_at_s`` is when the bucket is full again: a row past it
+    equals a new bucket and may be deleted.
+    """
+
+    __tablename__ = "rate_buckets"
+
+    family: Mapped[str] = mapped_column(String(16), primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float(precision=53))
+    updated_s: Mapped[float] = mapped_column(Float(precision=53))
+    full_at_s: Mapped[float] = mapped_column(Float(precision=53), index=True)
