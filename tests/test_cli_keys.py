@@ -96,7 +96,11 @@ def test_create_list_rotate_expire_revoke_and_audit(capsys, db: str) -> None:
             "not both",
         ),
         (["keys", "create", "--role", "admin", "--expires", "next week"], "not an ISO-8601 time"),
-        (["keys", "create", "--role", "admin", "--expires", "2001-01-01"], "not in the future"),
+        (
+            ["keys", "create", "--role", "admin", "--expires", "2001-01-01T00:00Z"],
+            "not in the future",
+        ),
+        (["keys", "create", "--role", "admin", "--expires", "2031-01-01"], "has no offset"),
         (["keys", "create", "--role", "emperor"], "invalid choice: 'emperor'"),
         (["audit", "--action", "report.delete"], "unknown audit action 'report.delete'"),
         (["audit", "--since", "yesterday"], "--since 'yesterday' is not an ISO-8601 time"),

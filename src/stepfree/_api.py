@@ -180,16 +180,12 @@ def overlay_from_file(graph: Graph, path: Path) -> Any:
 
 
 def parse_time(at: datetime | str | None) -> datetime | None:
-    """ISO-8601 text or a datetime; naive times are the city's local time."""
+    """ISO-8601 text or a datetime; naive times are the city's local time (`stepfree.times`)."""
     if at is None or isinstance(at, datetime):
         return at
-    try:
-        return datetime.fromisoformat(at)
-    except ValueError:
-        raise BadInput(
-            f"--at {at!r} is not an ISO-8601 time; for example 2026-01-15T08:30 "
-            "or 2026-01-15T08:30+05:00"
-        ) from None
+    from stepfree.times import parse_time as parse
+
+    return parse(at, "at")
 
 
 def isochrone(

@@ -138,7 +138,7 @@ def add_commands(sub: argparse._SubParsersAction[P], parser_class: type[P]) -> N
     keys = sub.add_parser("keys", help="API keys of the service (on the database directly)")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True, parser_class=parser_class)
     db_help = "report store URL (default: SQLite in the cache folder)"
-    expires_help = "when the key stops working, ISO-8601 (2027-01-01T00:00Z; naive: UTC)"
+    expires_help = "when the key stops working, ISO-8601 with an offset (2027-01-01T00:00Z)"
     within_help = "or: how long from now it works (90d; units s, m, h, d, w)"
     keys_list = keys_sub.add_parser("list", help="every key: id, role, status, expiry, label")
     keys_list.add_argument("--json", action="store_true", help="print JSON")

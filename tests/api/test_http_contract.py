@@ -47,7 +47,12 @@ def test_a_key_is_declared_required_only_where_the_server_requires_one(
     declared = {(m, p): op.get("security") for m, p, op in operations(document)}
     required = {k for k, v in declared.items() if v == REQUIRED}
     assert required == {
+        ("GET", "/v1/audit"),
+        ("GET", "/v1/keys"),
         ("POST", "/v1/keys"),
+        ("POST", "/v1/keys/{key_id}/expiry"),
+        ("POST", "/v1/keys/{key_id}/revoke"),
+        ("POST", "/v1/keys/{key_id}/rotate"),
         ("POST", "/v1/reports/{report_id}/approve"),
         ("POST", "/v1/reports/{report_id}/reject"),
         ("POST", "/v1/reports/{report_id}/resolve"),

@@ -250,3 +250,18 @@ def test_the_csv_export_has_a_status_column_and_sends_live_reports_by_default(se
     assert "live reports" in described["description"]
     (status_param,) = [p for p in described["parameters"] if p["name"] == "status"]
     assert "pending and approved" in status_param["description"]
+
+
+def test_a_time_without_an_offset_is_the_citys_local_time(server) -> None:
+    """One meaning of a naive time in every endpoint (issue 10, item 3): the served city's
+    local time (Helsinki: UTC+2 in winter), as in /v1/route; it was read as UTC here."""
+    created = report(
+        server, valid_from="2031-01-10T10:00", valid_until="2031-01-10T12:00", type="obstacle"
+    )
+    assert created["valid_from"].startswith("2031-01-10T08:00")  # stored in UTC
+    assert created["valid_until"].startswith("2031-01-10T10:00")
+    listed = get(server, "/v1/reports", at="2031-01-10T11:30", bbox=SQUARE_BOX).json()
+    assert created["id"] in [r["id"] for r in listed["reports"]]
+    # 11:30 UTC is 13:30 in Helsinki, after the window
+    later = get(server, "/v1/reports", at="2031-01-10T11:30Z", bbox=SQUARE_BOX).json()
+    assert created["id"] not in [r["id"] for r in later["reports"]]

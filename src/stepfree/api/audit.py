@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import anyio.to_thread
@@ -12,10 +11,10 @@ from pydantic import BaseModel, Field
 from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep
 from stepfree.api.errors import error_responses
 from stepfree.api.limits import check_page_size
-from stepfree.api.params import parse_at
 from stepfree.api.security import ADMINS, require_role
 from stepfree.reports.audit import AuditAction, AuditEntry
 from stepfree.reports.domain import MAX_INT64
+from stepfree.times import local_time
 
 router = APIRouter(tags=["audit"])
 
@@ -36,11 +35,6 @@ class AuditPage(BaseModel):
     limit: int
     offset: int
     next_offset: int | None = Field(description="offset of the next page; null on the last")
-
-
-def _utc(text: str | None) -> datetime | None:
-    when = parse_at(text)
-    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
 
 
 @router.get("/audit", response_model=AuditPage, responses=error_responses(401, 403, 422, 429))
@@ -64,7 +58,8 @@ async def audit_log(
     (hashes only), no report text."""
     require_role(caller, ADMINS, "reading the audit log")
     check_page_size(limit, settings)
-    start, end = _utc(since), _utc(until)
+    start = local_time(since, service.zone, "since")
+    end = local_time(until, service.zone, "until")
 
     def work() -> list[AuditEntry]:
         return service.store.audit(report_id, key_id, action, start, end, limit, offset)

@@ -19,11 +19,19 @@ from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep
 from stepfree.api.errors import error_responses
 from stepfree.api.limits import check_page_size
 from stepfree.api.security import ADMINS, require_role
+from stepfree.api.service import Service
 from stepfree.reports.audit import Actor
 from stepfree.reports.domain import MAX_INT64, ApiKey, KeyStatus, Role
 from stepfree.reports.key_store import MAX_GRACE
+from stepfree.times import in_zone
 
 router = APIRouter(tags=["keys"])
+
+
+def _expiry(moment: datetime | None, service: Service) -> datetime | None:
+    """An expiry without an offset is the served city's local time (`stepfree.times`)."""
+    return None if moment is None else in_zone(moment, service.zone, "expires_at")
+
 
 KeyId = Annotated[int, Path(ge=1, le=MAX_INT64, description="the key's id")]
 
@@ -36,7 +44,9 @@ class KeyIn(BaseModel):
     role: Role
     label: str = Field("", max_length=200, description="who or what the key is for")
     expires_at: datetime | None = Field(
-        None, description="when the key stops working, ISO-8601 (naive: UTC); null: never"
+        None,
+        description="when the key stops working, ISO-8601 (no offset: the city's local "
+        "time); null: never",
     )
 
 
@@ -96,7 +106,8 @@ class ExpiryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     expires_at: datetime | None = Field(
-        description="when the key stops working, ISO-8601 (naive: UTC); null: never"
+        description="when the key stops working, ISO-8601 (no offset: the city's local "
+        "time); null: never"
     )
 
 
@@ -135,7 +146,9 @@ async def create_key(body: KeyIn, service: ServiceDep, caller: CallerDep) -> Key
     admin = require_role(caller, ADMINS, "creating API keys")
 
     def work() -> tuple[ApiKey, str]:
-        return service.store.create_key(body.role, body.label, body.expires_at, Actor.of_key(admin))
+        return service.store.create_key(
+            body.role, body.label, _expiry(body.expires_at, service), Actor.of_key(admin)
+        )
 
     key, secret = await anyio.to_thread.run_sync(work)
     return KeyCreated(**KeyOut.of(key).model_dump(), secret=secret)
@@ -177,6 +190,8 @@ async def set_key_expiry(
     admin = require_role(caller, ADMINS, "changing API key expiry")
 
     def work() -> ApiKey:
-        return service.store.set_key_expiry(key_id, body.expires_at, Actor.of_key(admin))
+        return service.store.set_key_expiry(
+            key_id, _expiry(body.expires_at, service), Actor.of_key(admin)
+        )
 
     return KeyOut.of(await anyio.to_thread.run_sync(work))

@@ -12,9 +12,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from stepfree.errors import BadInput
 from stepfree.profiles.model import FACETS
 from stepfree.routing.router import parse_point
+from stepfree.times import parse_time
 
 #: Time-of-travel help shared by the endpoints.
 AT_HELP = (
@@ -25,8 +25,6 @@ AT_HELP = (
 
 #: The profile's facets (mobility, guidance, preferences) as model classes.
 _FACETS = FACETS
-#: Times of travel accepted (far outside, time zone arithmetic overflows; nobody plans that).
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 @cache
@@ -72,16 +70,6 @@ def point(text: str, role: str) -> tuple[float, float]:
 
 
 def parse_at(text: str | None) -> datetime | None:
-    """The ``at`` parameter as a datetime (naive: the city's local time)."""
-    if text is None:
-        return None
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise BadInput(
-            f"at={text!r} is not an ISO-8601 time; for example 2026-01-15T08:30 or "
-            "2026-01-15T08:30+05:00"
-        ) from None
-    if not FIRST_YEAR <= when.year <= LAST_YEAR:
-        raise BadInput(f"at={text!r} is out of range: give a time from {FIRST_YEAR} to {LAST_YEAR}")
-    return when
+    """The ``at`` parameter as a datetime (naive: the city's local time, which the router
+    applies: `stepfree.times`)."""
+    return None if text is None else parse_time(text, "at")

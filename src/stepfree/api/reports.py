@@ -18,13 +18,13 @@ from pydantic import BaseModel, Field
 from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep, WriterDep
 from stepfree.api.errors import error_responses
 from stepfree.api.limits import check_page_size, parse_bbox
-from stepfree.api.params import parse_at
 from stepfree.api.responses import FeatureCollection, json_response
 from stepfree.api.security import MODERATORS, RESOLVERS, Caller, require_role
 from stepfree.api.service import Service
 from stepfree.api.settings import Settings
 from stepfree.reports.domain import NotFound, Report, ReportIn, ReportStatus
 from stepfree.reports.export import reports_csv, reports_geojson
+from stepfree.times import in_zone, local_time
 
 router = APIRouter(tags=["reports"])
 
@@ -33,7 +33,10 @@ ReportId = Annotated[int, Path(ge=1, le=MAX_ID, description="the report's id")]
 Bbox = Annotated[str | None, Query(description="W,S,E,N in degrees (area limit: max_bbox_km2)")]
 StatusFilter = Annotated[ReportStatus | None, Query(alias="status", description="only this status")]
 At = Annotated[
-    str | None, Query(description="only reports valid at this ISO-8601 time (naive: UTC)")
+    str | None,
+    Query(
+        description="only reports valid at this ISO-8601 time (no offset: the city's local time)"
+    ),
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_ID, description="page size (limit: max_page_size)")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="reports to skip")]
@@ -48,11 +51,6 @@ class ReportPage(BaseModel):
     next_offset: int | None = Field(description="offset of the next page; null on the last")
 
 
-def _utc(text: str | None) -> datetime | None:
-    when = parse_at(text)
-    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
-
-
 def _listing(
     service: Service,
     settings: Settings,
@@ -65,7 +63,7 @@ def _listing(
 ) -> list[Report]:
     box = parse_bbox(bbox, settings) if bbox is not None else None
     check_page_size(limit, settings)
-    when = _utc(at)
+    when = local_time(at, service.zone, "at")
     live_at = datetime.now(UTC) if live_only else None
     return service.store.list(
         bbox=box, status=status_, at=when, limit=limit, offset=offset, live_at=live_at
@@ -105,7 +103,13 @@ async def create_report(body: ReportIn, service: ServiceDep, caller: WriterDep) 
 
     def work() -> Report:
         service.check_place(body)
-        return service.store.create(body, caller.key, caller.client_id, datetime.now(UTC))
+        window = {  # a time without an offset is the served city's local time
+            name: in_zone(value, service.zone, name)
+            for name in ("valid_from", "valid_until")
+            if (value := getattr(body, name)) is not None
+        }
+        data = body.model_copy(update=window)
+        return service.store.create(data, caller.key, caller.client_id, datetime.now(UTC))
 
     report = await anyio.to_thread.run_sync(work)
     response = json_response(_dump(report), status.HTTP_201_CREATED)

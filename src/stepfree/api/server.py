@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stepfree import _api
+from stepfree import _api, times
 from stepfree.api.settings import settings_as_env, settings_from_env, store_url
 from stepfree.errors import BadInput
 from stepfree.reports.domain import ApiKey, Role
+from stepfree.times import in_zone
 
 if TYPE_CHECKING:
     from stepfree.reports.store import ReportStore
@@ -140,20 +141,15 @@ def parse_duration(text: str, option: str) -> timedelta:
 
 
 def parse_time(text: str, option: str) -> datetime:
-    """An ISO-8601 time (``2027-01-01T00:00Z``; naive: UTC).
+    """An ISO-8601 time with its offset (``2027-01-01T00:00Z``): the key and audit commands
+    work on the report store alone, with no city whose local time a bare time could be.
 
     Raises
     ------
     BadInput
         Naming the option and an example.
     """
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise BadInput(
-            f"{option} {text!r} is not an ISO-8601 time; for example 2027-01-01T00:00Z"
-        ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return in_zone(times.parse_time(text, option), None, option)
 
 
 def expiry_from_options(

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -35,7 +36,7 @@ from stepfree.reports.domain import ApiKey, ReportIn
 from stepfree.reports.overlay import SNAP_EDGE_M, overlay_from_reports
 from stepfree.reports.store import ReportStore
 from stepfree.routing.answer import answer
-from stepfree.routing.router import SNAP_LIMIT_M, Router, check_coordinates
+from stepfree.routing.router import SNAP_LIMIT_M, Router, check_coordinates, place_of
 
 log = logging.getLogger("stepfree.api")
 
@@ -79,6 +80,8 @@ class Service:
         # digest of a secret -> (keys version, key, when that secret stops working)
         self._keys: dict[str, tuple[str, ApiKey, datetime | None]] = {}
         self.area = served_area(graph)
+        #: where a time without an offset is read (the served city's local time)
+        self.zone = ZoneInfo(place_of(graph).time_zone)
         self.preparing: threading.Thread | None = None  # see warm_up
 
     @classmethod
