@@ -29,10 +29,10 @@ from scipy.spatial import cKDTree
 
 import stepfree
 from stepfree._api import parse_time, router_for
-from stepfree.graph.geo import to_local_m
-from stepfree.ingest.attributes import Highway
+from stepfree.attributes import Highway
+from stepfree.geo import to_local_m
 from stepfree.profiles.model import Policy, preset
-from stepfree.routing.answer import answer
+from stepfree.routing.narration.answer import answer
 
 HERE = Path(__file__).resolve().parent
 APART = 0.20  # lengths more than this share apart (of the shorter) differ

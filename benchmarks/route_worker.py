@@ -9,7 +9,7 @@ Usage (project interpreter)::
 ``bench`` loads the graph once, prepares the cost landmark tables of the two profiles (as
 ``stepfree serve`` does for every preset at start), warms up with the same untimed routes the
 Valhalla worker uses, then times, for every pair: the complete answer
-(``stepfree.routing.answer.answer``) for
+(``stepfree.routing.narration.answer.answer``) for
 ``manual_wheelchair`` and ``pedestrian``, the wheelchair answer with a per-request override of
 ``max_kerb_height_m`` (a new value each time, so no cached costs hide the cost), and snapping
 plus the search alone (no answer assembly). Then the 5/10/15-minute isochrones from each
@@ -34,9 +34,9 @@ import numpy as np
 
 import stepfree
 from stepfree._api import isochrone, router_for
+from stepfree.errors import NoUsableWay
 from stepfree.profiles.model import preset, profile_from_request
-from stepfree.routing.answer import answer
-from stepfree.routing.router import NoUsableWay
+from stepfree.routing.narration.answer import answer
 
 #: Travel time of every request: a fixed summer noon, so winter rules and elevator hours are
 #: the same from run to run (``at=None`` would mean "now").

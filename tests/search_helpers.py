@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from stepfree.routing.search import entry_sources
+from stepfree.routing.search.paths import entry_sources
 
 
 def csr_from_entries(n_nodes, tails, heads, costs):

@@ -20,7 +20,7 @@ import pytest
 
 import stepfree
 from stepfree.cli import main
-from stepfree.profiles.describe import parameter_table
+from stepfree.profiles.listing import parameter_table
 
 from worlds import World
 

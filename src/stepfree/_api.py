@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stepfree.errors import BadInput
 from stepfree.graph.build import graph_from_extract
@@ -17,6 +18,10 @@ from stepfree.graph.store import FORMAT_VERSION, save_graph
 from stepfree.graph.store import load_graph as _load
 from stepfree.ingest.area import EVERYTHING, Area
 from stepfree.ingest.osm import read_osm
+
+if TYPE_CHECKING:
+    from stepfree.costing.overlay import Overlay
+    from stepfree.routing.router import Router
 
 SAMPLE_CITY = "helsinki_2019-04.osm.pbf"
 Progress = Callable[[str, int], None]
@@ -54,11 +59,11 @@ def build_graph(
     graph = graph_from_extract(extract, settings)
     del extract  # the ways and nodes read: freed before the landmarks (a big city's peak)
     if dem_raster is not None:
-        from stepfree.ingest.dem import graph_with_dem_inclines
+        from stepfree.graph.terrain import graph_with_dem_inclines
 
         progress("sampling terrain", graph.n_edges)
         graph = graph_with_dem_inclines(graph, dem_raster)
-    from stepfree.routing.landmarks import STORED_FROM_NODES, graph_with_landmarks
+    from stepfree.routing.search.landmarks import STORED_FROM_NODES, graph_with_landmarks
 
     if graph.n_nodes >= STORED_FROM_NODES:
         progress("placing landmarks", graph.n_nodes)
@@ -107,23 +112,35 @@ def sample_graph() -> Graph:
     return load_graph(sample_graph_path())
 
 
-_ROUTERS: dict[str, Any] = {}
+#: Graph files routed on by path, kept loaded (most recent last): a bounded convenience for
+#: ``route(..., graph="city.sfg")`` called again and again; callers who route a lot keep their
+#: own `Graph` (or `Router`) instead.
+_BY_PATH: OrderedDict[tuple[str, int], Graph] = OrderedDict()
+PATH_CACHE_SIZE = 4
 
 
-def router_for(graph: Graph | Path | str | None = None) -> Any:
-    """A cached router for a graph object, a graph file, or (None) the sample city."""
+def router_for(graph: Graph | Path | str | None = None) -> Router:
+    """The router of a graph object, a graph file, or (None) the sample city.
+
+    A graph object keeps its router (in ``graph.derived``), so the router lives and dies with
+    the graph its caller holds; a file is loaded once and kept among the last
+    `PATH_CACHE_SIZE` files routed on.
+    """
     from stepfree.routing.router import Router
 
-    if isinstance(graph, Graph):
-        key = f"id:{id(graph)}"
-        if key not in _ROUTERS:
-            _ROUTERS[key] = Router(graph)
-        return _ROUTERS[key]
-    path = Path(graph) if graph is not None else sample_graph_path()
-    key = f"path:{path.resolve()}:{path.stat().st_mtime_ns if path.exists() else 0}"
-    if key not in _ROUTERS:
-        _ROUTERS[key] = Router(load_graph(path))
-    return _ROUTERS[key]
+    if not isinstance(graph, Graph):
+        path = Path(graph) if graph is not None else sample_graph_path()
+        key = (str(path.resolve()), path.stat().st_mtime_ns if path.exists() else 0)
+        loaded = _BY_PATH.pop(key, None) or load_graph(path)
+        _BY_PATH[key] = loaded
+        while len(_BY_PATH) > PATH_CACHE_SIZE:
+            _BY_PATH.popitem(last=False)
+        graph = loaded
+    router = graph.derived.get("router")
+    if router is None:
+        router = graph.derived["router"] = Router(graph)
+    found: Router = router
+    return found
 
 
 def route(
@@ -145,7 +162,7 @@ def route(
     ``relax`` which single parameter change would open one.
     """
     from stepfree.profiles.model import profile_from_request
-    from stepfree.routing.answer import answer
+    from stepfree.routing.narration.answer import answer
 
     chosen = profile_from_request(profile, {k: str(v) for k, v in (overrides or {}).items()})
     router = router_for(graph)
@@ -153,12 +170,12 @@ def route(
     return answer(router, origin, destination, chosen, lang, parse_time(at), overlay)
 
 
-def overlay_from_file(graph: Graph, path: Path) -> Any:
+def overlay_from_file(graph: Graph, path: Path) -> Overlay:
     """An overlay from a GeoJSON file of reports (``stepfree route --reports FILE``)."""
     import json
 
+    from stepfree.reports.closures import overlay_from_reports
     from stepfree.reports.export import reports_from_geojson
-    from stepfree.reports.overlay import overlay_from_reports
 
     if path.is_dir():
         raise BadInput(
@@ -205,7 +222,7 @@ def isochrone(
     way the profile may use lies near the origin.
     """
     from stepfree.profiles.model import profile_from_request
-    from stepfree.routing.isochrone import isochrone_collection
+    from stepfree.routing.reach.isochrone import isochrone_collection
 
     chosen = profile_from_request(profile, {k: str(v) for k, v in (overrides or {}).items()})
     return isochrone_collection(router_for(graph), origin, minutes, chosen, parse_time(at), lang)

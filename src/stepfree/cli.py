@@ -30,6 +30,7 @@ from stepfree._cli_support import (
 from stepfree.cities import city, city_names
 from stepfree.errors import BadData, BadInput, GraphFormatError
 from stepfree.ingest.area import EVERYTHING, Area, area_from_bbox, area_from_geojson
+from stepfree.profiles.overrides import overrides_from_settings
 from stepfree.progress import progress_printer
 
 EXIT_DATA, EXIT_INPUT = 1, 2
@@ -140,8 +141,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import_osw(args: argparse.Namespace) -> int:
+    from stepfree.graph.from_osw import graph_from_osw
     from stepfree.graph.store import save_graph
-    from stepfree.ingest.osw import graph_from_osw
     from stepfree.ingest.osw_points import import_summary
 
     graph = graph_from_osw(Path(args.input))
@@ -155,21 +156,9 @@ def cmd_import_osw(args: argparse.Namespace) -> int:
 EXIT_NO_ROUTE = 3
 
 
-def _overrides(pairs: list[str]) -> dict[str, str]:
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise BadInput(
-                f"--set {pair!r} is not KEY=VALUE; for example --set max_kerb_height_m=0.04"
-            )
-        out[key.strip()] = value.strip()
-    return out
-
-
 def cmd_route(args: argparse.Namespace) -> int:
-    from stepfree.routing.router import parse_point
-    from stepfree.routing.text import route_as_text
+    from stepfree.inputs import parse_point
+    from stepfree.routing.narration.plain_text import route_as_text
 
     origin = parse_point(args.origin, "origin")
     destination = parse_point(args.destination, "destination")
@@ -178,7 +167,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         origin,
         destination,
         args.profile,
-        _overrides(args.set),
+        overrides_from_settings(args.set),
         args.lang,
         args.at,
         graph,
@@ -202,7 +191,7 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 
 def cmd_profiles(args: argparse.Namespace) -> int:
-    from stepfree.profiles.describe import describe_profile, list_profiles
+    from stepfree.profiles.listing import describe_profile, list_profiles
 
     text = describe_profile(args.name, args.json) if args.name else list_profiles(args.json)
     print(text)
@@ -221,16 +210,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_isochrone(args: argparse.Namespace) -> int:
-    from stepfree.routing.router import NoUsableWay, parse_point
+    from stepfree.errors import NoUsableWay
+    from stepfree.inputs import parse_point
 
     origin = parse_point(args.origin, "origin")
     graph = _graph_path(args.graph)
     try:
         result = _api.isochrone(
-            origin, args.minutes, args.profile, _overrides(args.set), args.at, graph, args.lang
+            origin,
+            args.minutes,
+            args.profile,
+            overrides_from_settings(args.set),
+            args.at,
+            graph,
+            args.lang,
         )
     except NoUsableWay as error:
-        from stepfree.routing.text import route_as_text
+        from stepfree.routing.narration.plain_text import route_as_text
 
         why = error.explanation or {"message": str(error)}
         print(route_as_text({"route": None, **why}), file=sys.stderr)

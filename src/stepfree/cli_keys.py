@@ -64,7 +64,7 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
     from stepfree.api.server import open_store
-    from stepfree.reports.domain import Conflict, NotFound
+    from stepfree.errors import Conflict, NotFound
 
     with open_store(args.db) as store:
         try:
@@ -77,7 +77,7 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
     from stepfree.api.server import open_store, parse_duration
-    from stepfree.reports.domain import Conflict, NotFound
+    from stepfree.errors import Conflict, NotFound
 
     grace = parse_duration(args.grace, "--grace")
     with open_store(args.db) as store:
@@ -96,7 +96,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 def cmd_keys_expire(args: argparse.Namespace) -> int:
     from stepfree.api.server import expiry_from_options, open_store
-    from stepfree.reports.domain import Conflict, NotFound
+    from stepfree.errors import Conflict, NotFound
 
     expires = expiry_from_options(args.expires, args.expires_in)
     if (expires is None) != args.never:

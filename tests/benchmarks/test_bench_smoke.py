@@ -19,7 +19,7 @@ import osmium
 import pytest
 
 import stepfree
-from stepfree.ingest.attributes import Crossing, Highway, Kerb
+from stepfree.attributes import Crossing, Highway, Kerb
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "benchmarks"

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from stepfree.attributes import InclineDirection, Kerb
 from stepfree.graph.model import directed_incline_direction, directed_incline_pct
-from stepfree.ingest.attributes import InclineDirection, Kerb
 
 from worlds import World
 

@@ -12,11 +12,7 @@ import numpy as np
 import pytest
 
 import stepfree
-from stepfree.errors import BadInput
-from stepfree.graph.export import graph_to_geojson, write_geojson
-from stepfree.graph.export_osw import OSW_SCHEMA, graph_to_osw, osw_dataset_name, write_osw
-from stepfree.graph.model import Graph
-from stepfree.ingest.attributes import (
+from stepfree.attributes import (
     EDGE_ATTRIBUTES,
     NODE_ATTRIBUTES,
     STRING_ATTRIBUTES,
@@ -30,7 +26,11 @@ from stepfree.ingest.attributes import (
     Surface,
     Tri,
 )
-from stepfree.ingest.osw import graph_from_osw
+from stepfree.errors import BadInput
+from stepfree.graph.export import graph_to_geojson, write_geojson
+from stepfree.graph.export_osw import OSW_SCHEMA, graph_to_osw, osw_dataset_name, write_osw
+from stepfree.graph.from_osw import graph_from_osw
+from stepfree.graph.model import Graph
 
 from worlds import World
 

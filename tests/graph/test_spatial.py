@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from stepfree.graph.geo import to_local_m
+from stepfree.geo import to_local_m
 from stepfree.graph.model import Graph
 from stepfree.graph.nearest import nearest_edge
 

@@ -11,12 +11,13 @@ import pytest
 import tifffile
 
 import stepfree
+from stepfree.attributes import Source, Tri
 from stepfree.errors import BadData, BadInput
+from stepfree.geo import EARTH_RADIUS_M
 from stepfree.graph.build import graph_from_records
-from stepfree.graph.geo import EARTH_RADIUS_M
 from stepfree.graph.model import Graph
-from stepfree.ingest.attributes import Source, Tri
-from stepfree.ingest.dem import WINDOW_M, Dem, dem_from_path, graph_with_dem_inclines
+from stepfree.graph.terrain import graph_with_dem_inclines
+from stepfree.ingest.dem import WINDOW_M, Dem, dem_from_path
 from stepfree.ingest.tags import way_attributes
 from stepfree.ingest.ways import WayRecord
 

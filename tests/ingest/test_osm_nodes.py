@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from stepfree.ingest.attributes import Crossing, Kerb
+from stepfree.attributes import Crossing, Kerb
 
 from worlds import World
 

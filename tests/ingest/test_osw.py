@@ -14,10 +14,7 @@ import numpy as np
 import pytest
 
 import stepfree
-from stepfree.errors import BadData, BadInput
-from stepfree.graph.export_osw import graph_to_osw, write_osw
-from stepfree.graph.model import Graph
-from stepfree.ingest.attributes import (
+from stepfree.attributes import (
     EDGE_ATTRIBUTES,
     NODE_ATTRIBUTES,
     Access,
@@ -32,7 +29,11 @@ from stepfree.ingest.attributes import (
     Tri,
     Wheelchair,
 )
-from stepfree.ingest.osw import graph_from_osw, osm_tags_from_osw
+from stepfree.errors import BadData, BadInput
+from stepfree.graph.export_osw import graph_to_osw, write_osw
+from stepfree.graph.from_osw import graph_from_osw
+from stepfree.graph.model import Graph
+from stepfree.ingest.osw import osm_tags_from_osw
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 REDMOND_OSW = DATA / "osw" / "redmond_microsoft_campus_osw_0.2.zip"

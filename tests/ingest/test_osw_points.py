@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 import stepfree
+from stepfree.attributes import Barrier
 from stepfree.graph.export_osw import write_osw
-from stepfree.ingest.attributes import Barrier
-from stepfree.ingest.osw import graph_from_osw
+from stepfree.graph.from_osw import graph_from_osw
 from stepfree.ingest.osw_points import import_summary, label, plural
 
 from conftest import shared

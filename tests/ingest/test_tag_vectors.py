@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from stepfree.ingest.attributes import EDGE_ATTRIBUTES, ENUMS, NODE_ATTRIBUTES, STRING_ATTRIBUTES
+from stepfree.attributes import EDGE_ATTRIBUTES, ENUMS, NODE_ATTRIBUTES, STRING_ATTRIBUTES
 from stepfree.ingest.tags import node_attributes, way_attributes
 
 DATA = json.loads((Path(__file__).parent / "tag_vectors.json").read_text(encoding="utf-8"))

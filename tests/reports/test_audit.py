@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from stepfree.errors import BadInput
-from stepfree.reports import Conflict, ReportIn, ReportStatus, ReportStore, Role
+from stepfree.errors import BadInput, Conflict
+from stepfree.reports import ReportIn, ReportStatus, ReportStore, Role
 from stepfree.reports.audit import Actor, AuditAction
 
 NOW = datetime(2030, 1, 15, 12, 0, tzinfo=UTC)

@@ -9,13 +9,11 @@ import pytest
 from pydantic import ValidationError
 
 import stepfree.reports
-from stepfree.errors import BadInput, StepfreeError
-from stepfree.profiles.overlay import EFFECTS, REPORT_TYPES
+from stepfree.costing.overlay import EFFECTS, REPORT_TYPES
+from stepfree.errors import BadInput, Conflict, NotFound, StepfreeError
 from stepfree.reports import (
     DEFAULT_LIFETIME,
     MAX_DESCRIPTION,
-    Conflict,
-    NotFound,
     ReportIn,
     ReportStatus,
     ReportType,

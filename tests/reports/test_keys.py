@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from stepfree.errors import BadInput
-from stepfree.reports import Conflict, NotFound, ReportStore, Role
+from stepfree.errors import BadInput, Conflict, NotFound
+from stepfree.reports import ReportStore, Role
 from stepfree.reports.database import create_store_engine, database_url, upgrade_database
 from stepfree.reports.domain import KeyStatus
 

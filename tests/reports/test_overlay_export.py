@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from stepfree.errors import BadData
-from stepfree.graph.geo import haversine_m
+from stepfree.geo import haversine_m
 from stepfree.graph.model import Graph
 from stepfree.graph.nearest import nearest_edge
 from stepfree.profiles.model import preset
@@ -24,8 +24,8 @@ from stepfree.reports import (
     reports_from_geojson,
     reports_geojson,
 )
-from stepfree.reports.overlay import SNAP_EDGE_M, SNAP_NODE_M, resolve
-from stepfree.routing.answer import answer
+from stepfree.reports.closures import SNAP_EDGE_M, SNAP_NODE_M, resolve
+from stepfree.routing.narration.answer import answer
 from stepfree.routing.router import Router
 
 NOW = datetime(2030, 1, 15, 12, 0, tzinfo=UTC)

@@ -8,12 +8,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from stepfree.errors import BadInput
+from stepfree.errors import BadInput, Conflict, NotFound
 from stepfree.reports import (
     DEFAULT_LIFETIME,
     ApiKey,
-    Conflict,
-    NotFound,
     ReportIn,
     ReportStatus,
     ReportStore,

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 import stepfree
+from stepfree.errors import NoUsableWay
 from stepfree.graph.model import Graph
-from stepfree.routing.router import NoUsableWay
 
 from worlds import World
 

@@ -3,7 +3,7 @@
 Before, one unknown attribute anywhere made a piece unknown, so almost every wheelchair route
 on the sample city read "0 %". Now the summary gives the known share of each attribute that
 matters to the profile (length for ways, count for kerbs and crossings) and one confidence,
-their weighted mean (`routing.confidence`).
+their weighted mean (`routing.narration.confidence`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 import stepfree
 from stepfree.graph.model import Graph
-from stepfree.routing.confidence import WEIGHTS, confidence, known_shares
+from stepfree.routing.narration.confidence import WEIGHTS, confidence, known_shares
 
 from worlds import World
 

@@ -19,11 +19,11 @@ from search_helpers import assert_valid_walk, csr_from_entries, ends, oracle
 from stepfree._api import router_for
 from stepfree.graph.model import Graph
 from stepfree.profiles.model import preset, profile_from_request
-from stepfree.routing import cost_landmarks as module
-from stepfree.routing.cost_landmarks import CostLandmarks, cost_landmark_table
 from stepfree.routing.router import Router
-from stepfree.routing.search import SearchWorkspace, entry_sources, shortest_path
-from stepfree.routing.search_kernels import NO_LANDMARKS
+from stepfree.routing.search import cost_landmarks as module
+from stepfree.routing.search.cost_landmarks import CostLandmarks, cost_landmark_table
+from stepfree.routing.search.kernels import NO_LANDMARKS
+from stepfree.routing.search.paths import SearchWorkspace, entry_sources, shortest_path
 
 
 @st.composite

@@ -1,8 +1,8 @@
 """The message catalogues match the code, and locale formatting reads as each language writes.
 
 If a test here fails after you added or changed a message, update the catalogues with the
-commands in the docstring of ``stepfree.routing.i18n`` (pybabel extract, then pybabel update)
-and translate the new entries in ``ru`` and ``kk``.
+commands in the docstring of ``stepfree.routing.narration.i18n`` (pybabel extract, then
+pybabel update) and translate the new entries in ``ru`` and ``kk``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from babel.numbers import format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import stepfree.routing.i18n as i18n
+import stepfree
+import stepfree.routing.narration.i18n as i18n
 from stepfree.errors import BadInput
-from stepfree.routing.i18n import (
+from stepfree.routing.narration.i18n import (
     LANGUAGES,
     Translator,
     format_distance,
@@ -35,14 +36,15 @@ from stepfree.routing.i18n import (
     translator,
 )
 
-PACKAGE = Path(i18n.__file__).resolve().parents[1]
+PACKAGE = Path(stepfree.__file__).resolve().parent
 LOCALE = PACKAGE / "locale"
 UPDATE = (
     "update the catalogues: .venv/bin/pybabel extract -F src/stepfree/locale/babel.cfg -k _ "
     "-k ngettext:1,2 --add-comments=TRANSLATORS: --no-location --project=stepfree "
     "-o src/stepfree/locale/stepfree.pot src/stepfree && .venv/bin/pybabel update "
     "-i src/stepfree/locale/stepfree.pot -d src/stepfree/locale -D stepfree --ignore-obsolete, "
-    "then translate the new entries in ru and kk (see the docstring of stepfree.routing.i18n)"
+    "then translate the new entries in ru and kk (see the docstring of "
+    "stepfree.routing.narration.i18n)"
 )
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 #: The OSM term beside its translation ("на пути (way) 123"), so a reader can look it up.

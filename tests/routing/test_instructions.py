@@ -11,15 +11,15 @@ import pytest
 import stepfree
 from stepfree.errors import BadInput
 from stepfree.profiles.model import facet_of, profile_from_request
-from stepfree.routing.answer_texts import (
+from stepfree.routing.narration.i18n import LANGUAGES
+from stepfree.routing.narration.instructions import STEP_KINDS, GuidanceStep, narrate
+from stepfree.routing.narration.texts import (
     explain_block,
     explain_no_route,
     explain_relax,
     summary_text,
     warning_text,
 )
-from stepfree.routing.i18n import LANGUAGES
-from stepfree.routing.instructions import STEP_KINDS, Step, narrate
 
 from worlds import World
 
@@ -31,15 +31,17 @@ LATIN = re.compile("[A-Za-z]")
 
 #: One step of each kind, with names and details set, for the all-languages checks.
 SAMPLES = {
-    "depart": Step("depart", 120, ABAY, "sidewalk", side="left"),
-    "continue": Step("continue", 200, way_kind="sidewalk"),
-    "turn_left": Step("turn_left", 80, KENESARY, "sidewalk"),
-    "turn_right": Step("turn_right", 80, KENESARY, "footway"),
-    "turn_slight_left": Step("turn_slight_left", 35, way_kind="path"),
-    "turn_slight_right": Step("turn_slight_right", 35, LOCAL_ONLY, "pedestrian"),
-    "turn_sharp_left": Step("turn_sharp_left", 15, way_kind="corridor"),
-    "turn_sharp_right": Step("turn_sharp_right", 15, way_kind="living_street", side="right"),
-    "cross": Step(
+    "depart": GuidanceStep("depart", 120, ABAY, "sidewalk", side="left"),
+    "continue": GuidanceStep("continue", 200, way_kind="sidewalk"),
+    "turn_left": GuidanceStep("turn_left", 80, KENESARY, "sidewalk"),
+    "turn_right": GuidanceStep("turn_right", 80, KENESARY, "footway"),
+    "turn_slight_left": GuidanceStep("turn_slight_left", 35, way_kind="path"),
+    "turn_slight_right": GuidanceStep("turn_slight_right", 35, LOCAL_ONLY, "pedestrian"),
+    "turn_sharp_left": GuidanceStep("turn_sharp_left", 15, way_kind="corridor"),
+    "turn_sharp_right": GuidanceStep(
+        "turn_sharp_right", 15, way_kind="living_street", side="right"
+    ),
+    "cross": GuidanceStep(
         "cross",
         crossing_names=ABAY,
         crossing_control="traffic_signals",
@@ -47,12 +49,12 @@ SAMPLES = {
         tactile="yes",
         island=True,
     ),
-    "kerb": Step("kerb", kerb="lowered", kerb_height_m=0.02),
-    "steps": Step("steps", step_count=12, direction="up", handrail="yes"),
-    "elevator": Step("elevator", level_from="0", level_to="1"),
-    "slope": Step("slope", 30, incline_pct=9.0, direction="up"),
-    "barrier": Step("barrier", barrier="bollard"),
-    "arrive": Step("arrive", side="left"),
+    "kerb": GuidanceStep("kerb", kerb="lowered", kerb_height_m=0.02),
+    "steps": GuidanceStep("steps", step_count=12, direction="up", handrail="yes"),
+    "elevator": GuidanceStep("elevator", level_from="0", level_to="1"),
+    "slope": GuidanceStep("slope", 30, incline_pct=9.0, direction="up"),
+    "barrier": GuidanceStep("barrier", barrier="bollard"),
+    "arrive": GuidanceStep("arrive", side="left"),
 }
 #: What the brief lists; narrate must know each.
 BRIEF_KINDS = [
@@ -74,7 +76,7 @@ BRIEF_KINDS = [
 ]
 
 
-def say(step: Step, lang: str, guidance: bool = False) -> str:
+def say(step: GuidanceStep, lang: str, guidance: bool = False) -> str:
     (text,) = narrate([step], lang, guidance=guidance)
     return text
 
@@ -102,27 +104,32 @@ def test_narrate_gives_one_text_per_step() -> None:
 
 def test_english_sentences() -> None:
     assert say(SAMPLES["depart"], "en") == "Start on Abay Avenue, on the left side, and go 120 m."
-    assert say(Step("depart", 40, way_kind="footway"), "en") == "Start on the footway and go 40 m."
+    assert (
+        say(GuidanceStep("depart", 40, way_kind="footway"), "en")
+        == "Start on the footway and go 40 m."
+    )
     assert say(SAMPLES["turn_left"], "en") == "Turn left onto Kenesary Street and go 80 m."
     assert say(SAMPLES["continue"], "en") == "Continue on the sidewalk for 200 m."
     assert say(SAMPLES["kerb"], "en") == "Lowered kerb, 2 cm."
-    assert say(Step("kerb", kerb="raised", kerb_height_m=0.12), "en") == "Raised kerb, 12 cm."
-    assert say(Step("kerb", kerb="flush"), "en") == "Flush kerb."
-    assert say(Step("kerb"), "en") == "Kerb of unknown height."
-    assert say(Step("kerb", kerb="other"), "en") == "Kerb of unknown height."
+    assert (
+        say(GuidanceStep("kerb", kerb="raised", kerb_height_m=0.12), "en") == "Raised kerb, 12 cm."
+    )
+    assert say(GuidanceStep("kerb", kerb="flush"), "en") == "Flush kerb."
+    assert say(GuidanceStep("kerb"), "en") == "Kerb of unknown height."
+    assert say(GuidanceStep("kerb", kerb="other"), "en") == "Kerb of unknown height."
     assert say(SAMPLES["steps"], "en") == "Go up 12 steps. There is a handrail."
-    assert say(Step("steps", direction="down", handrail="no"), "en") == (
+    assert say(GuidanceStep("steps", direction="down", handrail="no"), "en") == (
         "Go down steps (count unknown). There is no handrail."
     )
     assert say(SAMPLES["elevator"], "en") == "Take the elevator from level 0 to level 1."
-    assert say(Step("elevator"), "en") == "Take the elevator."
+    assert say(GuidanceStep("elevator"), "en") == "Take the elevator."
     assert say(SAMPLES["slope"], "en") == "Steep slope up, 9 %, for 30 m."
-    assert say(Step("slope", 50, incline_pct=-6.0), "en") == "Slope down, 6 %, for 50 m."
-    assert say(Step("slope", 50), "en") == "Slope of unknown steepness, for 50 m."
+    assert say(GuidanceStep("slope", 50, incline_pct=-6.0), "en") == "Slope down, 6 %, for 50 m."
+    assert say(GuidanceStep("slope", 50), "en") == "Slope of unknown steepness, for 50 m."
     assert say(SAMPLES["barrier"], "en") == "Pass the bollards."
-    assert say(Step("barrier", barrier="gate"), "en") == "Pass the gate."
-    assert say(Step("barrier", barrier="other"), "en") == "Pass the barrier."
-    assert say(Step("arrive"), "en") == "You have arrived."
+    assert say(GuidanceStep("barrier", barrier="gate"), "en") == "Pass the gate."
+    assert say(GuidanceStep("barrier", barrier="other"), "en") == "Pass the barrier."
+    assert say(GuidanceStep("arrive"), "en") == "You have arrived."
     assert say(SAMPLES["arrive"], "en") == "You have arrived; the destination is on your left."
 
 
@@ -137,7 +144,7 @@ def test_crossing_sentences_in_english() -> None:
         (None, "(crossing control unknown)."),
         ("unknown", "(crossing control unknown)."),
     ]:
-        step = Step("cross", crossing_control=control)
+        step = GuidanceStep("cross", crossing_control=control)
         assert say(step, "en") == f"Cross the road {words}"
 
 
@@ -151,7 +158,7 @@ def test_russian_sentences_decline_street_names() -> None:
         say(SAMPLES["turn_sharp_left"], "ru") == "Резко поверните налево в коридор и пройдите 15 м."
     )
     assert say(SAMPLES["cross"], "ru").startswith("Перейдите проспект Абая на светофоре.")
-    assert say(Step("cross", crossing_control="marked"), "ru") == (
+    assert say(GuidanceStep("cross", crossing_control="marked"), "ru") == (
         "Перейдите дорогу по переходу с разметкой."
     )
 
@@ -162,7 +169,7 @@ def test_kazakh_sentences_keep_names_in_the_nominative() -> None:
     )
     assert say(SAMPLES["turn_left"], "kk") == "Солға бұрылып, Кенесары көшесі бойымен 80 м жүріңіз."
     assert say(SAMPLES["continue"], "kk") == "Тротуар бойымен 200 м жүре беріңіз."
-    assert say(Step("depart", 40, way_kind="footway"), "kk") == (
+    assert say(GuidanceStep("depart", 40, way_kind="footway"), "kk") == (
         "Жолды бастаңыз: жаяу жүргіншілер жолы бойымен 40 м жүріңіз."
     )
     assert say(SAMPLES["cross"], "kk").startswith(
@@ -177,7 +184,7 @@ def test_name_in_the_requested_language_else_local() -> None:
     assert "Абай даңғылы" in say(SAMPLES["depart"], "kk")
     # Kenesary has no kk name: Kazakh falls back to the local name
     assert "Кенесары көшесі" in say(SAMPLES["turn_left"], "kk")
-    only_local = Step("continue", 60, LOCAL_ONLY, "sidewalk")
+    only_local = GuidanceStep("continue", 60, LOCAL_ONLY, "sidewalk")
     for lang in LANGUAGES:
         assert "Сарыарқа даңғылы" in say(only_local, lang)
     assert "Abay Avenue" in say(SAMPLES["cross"], "en")
@@ -186,15 +193,16 @@ def test_name_in_the_requested_language_else_local() -> None:
 
 def test_without_a_name_the_way_is_described() -> None:
     assert (
-        say(Step("continue", 60, way_kind="footway"), "en") == "Continue on the footway for 60 m."
+        say(GuidanceStep("continue", 60, way_kind="footway"), "en")
+        == "Continue on the footway for 60 m."
     )
-    assert say(Step("continue", 60, way_kind="footway"), "ru") == (
+    assert say(GuidanceStep("continue", 60, way_kind="footway"), "ru") == (
         "Продолжайте идти по пешеходной дорожке 60 м."
     )
-    assert say(Step("continue", 60, way_kind="footway"), "kk") == (
+    assert say(GuidanceStep("continue", 60, way_kind="footway"), "kk") == (
         "Жаяу жүргіншілер жолы бойымен 60 м жүре беріңіз."
     )
-    assert say(Step("continue", 60, way_kind="cycleway"), "en") == (
+    assert say(GuidanceStep("continue", 60, way_kind="cycleway"), "en") == (
         "Continue along the walkway for 60 m."
     )
 
@@ -212,27 +220,29 @@ def test_without_a_name_the_way_is_described() -> None:
     ],
 )
 def test_plural_forms_of_steps(count: int, ru: str, kk: str) -> None:
-    step = Step("steps", step_count=count, direction="up", handrail="yes")
+    step = GuidanceStep("steps", step_count=count, direction="up", handrail="yes")
     assert say(step, "ru") == f"{ru} Есть поручень."
     assert say(step, "kk") == f"{kk} Тұтқа бар."
     assert say(step, "en").startswith(f"Go up {count} step{'s' if count != 1 else ''}.")
 
 
 def test_plural_forms_without_direction() -> None:
-    assert say(Step("steps", step_count=1), "ru").startswith("Впереди 1 ступенька.")
-    assert say(Step("steps", step_count=3), "ru").startswith("Впереди 3 ступеньки.")
-    assert say(Step("steps", step_count=5), "ru").startswith("Впереди 5 ступенек.")
-    assert say(Step("steps", step_count=5), "kk").startswith("Алда 5 баспалдақ бар.")
+    assert say(GuidanceStep("steps", step_count=1), "ru").startswith("Впереди 1 ступенька.")
+    assert say(GuidanceStep("steps", step_count=3), "ru").startswith("Впереди 3 ступеньки.")
+    assert say(GuidanceStep("steps", step_count=5), "ru").startswith("Впереди 5 ступенек.")
+    assert say(GuidanceStep("steps", step_count=5), "kk").startswith("Алда 5 баспалдақ бар.")
 
 
 def test_numbers_in_the_locale() -> None:
-    long_walk = Step("continue", 1234, way_kind="sidewalk")
+    long_walk = GuidanceStep("continue", 1234, way_kind="sidewalk")
     assert say(long_walk, "en") == "Continue on the sidewalk for 1.2 km."
     assert say(long_walk, "ru") == "Продолжайте идти по тротуару 1,2 км."
     assert say(long_walk, "kk") == "Тротуар бойымен 1,2 км жүре беріңіз."
-    kerb = Step("kerb", kerb="rolled", kerb_height_m=0.045)
+    kerb = GuidanceStep("kerb", kerb="rolled", kerb_height_m=0.045)
     assert say(kerb, "ru") == "Скошенный бордюр, 4,5 см."
-    assert say(Step("slope", 30, incline_pct=-7.46), "ru") == "Спуск, 7 %, на протяжении 30 м."
+    assert (
+        say(GuidanceStep("slope", 30, incline_pct=-7.46), "ru") == "Спуск, 7 %, на протяжении 30 м."
+    )
 
 
 def test_guidance_adds_audible_signal_and_tactile_paving() -> None:
@@ -255,7 +265,7 @@ def test_guidance_adds_audible_signal_and_tactile_paving() -> None:
         "Бағдаршамның дыбыстық сигналы бар. Өткел тактильді плиткамен белгіленген."
     )
     # no signal, no talk of its sound; tactile paving is still announced
-    marked = Step("cross", crossing_control="marked", tactile="yes")
+    marked = GuidanceStep("cross", crossing_control="marked", tactile="yes")
     assert say(marked, "en", True) == (
         "Cross the road at the marked crossing. Tactile paving marks the crossing."
     )
@@ -270,10 +280,10 @@ def test_guidance_changes_only_crossings(lang: str) -> None:
 def test_kazakh_text_is_cyrillic() -> None:
     steps = [
         *SAMPLES.values(),
-        Step("cross", crossing_control="unmarked", audible="no", tactile="no"),
-        Step("steps", direction="down", handrail="unknown"),
-        Step("slope", 10, incline_pct=-12.0),
-        Step("depart", 0),
+        GuidanceStep("cross", crossing_control="unmarked", audible="no", tactile="no"),
+        GuidanceStep("steps", direction="down", handrail="unknown"),
+        GuidanceStep("slope", 10, incline_pct=-12.0),
+        GuidanceStep("depart", 0),
     ]
     for text in narrate(steps, "kk", guidance=True):
         for name in NAMES:
@@ -289,7 +299,7 @@ def test_unknown_language_is_bad_input(bad: str) -> None:
 
 def test_unknown_step_kind_is_bad_input() -> None:
     with pytest.raises(BadInput, match="unknown step kind 'jump'; choose one of depart"):
-        narrate([Step("jump")], "en")
+        narrate([GuidanceStep("jump")], "en")
 
 
 BLOCKS = [

@@ -20,13 +20,12 @@ from shapely.ops import substring
 
 from stepfree import cli
 from stepfree._api import isochrone, router_for
-from stepfree.errors import BadInput
+from stepfree.errors import BadInput, NoUsableWay
 from stepfree.graph.model import Graph
 from stepfree.graph.store import save_graph
 from stepfree.profiles.model import preset
-from stepfree.routing import isochrone as iso
-from stepfree.routing.isochrone import BUFFER_M, CELL_M, check_minutes
-from stepfree.routing.router import NoUsableWay
+from stepfree.routing.reach import isochrone as iso
+from stepfree.routing.reach.isochrone import BUFFER_M, CELL_M, check_minutes
 
 from worlds import EARTH_RADIUS_M, World
 

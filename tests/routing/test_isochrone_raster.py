@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import shapely
 
-from stepfree.routing.isochrone_contour import Rings, contour_rings
-from stepfree.routing.isochrone_raster import CLEARANCE_M, _field
+from stepfree.routing.reach.contour import Rings, contour_rings
+from stepfree.routing.reach.raster import CLEARANCE_M, _field
 
 LEVEL = 25.0
 

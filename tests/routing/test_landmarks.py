@@ -16,19 +16,19 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 
 from search_helpers import assert_valid_walk, csr_from_entries, ends
 from stepfree._api import router_for
+from stepfree.errors import NoUsableWay
 from stepfree.graph.model import Graph
 from stepfree.graph.store import load_graph, save_graph
 from stepfree.profiles.model import profile_from_request
-from stepfree.routing import landmarks as landmarks_module
-from stepfree.routing.landmarks import (
+from stepfree.routing.search import landmarks as landmarks_module
+from stepfree.routing.search.landmarks import (
     ARRAY,
     compiled_distances,
     graph_with_landmarks,
     landmark_distances,
     landmark_table,
 )
-from stepfree.routing.router import NoUsableWay
-from stepfree.routing.search import SearchWorkspace, entry_sources, shortest_path
+from stepfree.routing.search.paths import SearchWorkspace, entry_sources, shortest_path
 
 SHARED_FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
+from stepfree.costing.overlay import Closure, Overlay
 from stepfree.profiles.model import preset
-from stepfree.profiles.overlay import Closure, Overlay
-from stepfree.routing.answer import answer
+from stepfree.routing.narration.answer import answer
 from stepfree.routing.router import Router
 
 from worlds import World

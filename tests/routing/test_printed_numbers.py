@@ -12,9 +12,9 @@ import numpy as np
 import stepfree
 from stepfree.graph.coverage import coverage_report, format_report
 from stepfree.graph.model import Graph
-from stepfree.profiles.describe import describe_profile
+from stepfree.profiles.listing import describe_profile
 from stepfree.profiles.model import preset_names
-from stepfree.routing.text import route_as_text
+from stepfree.routing.narration.plain_text import route_as_text
 
 #: A float printed with 8 or more decimals: coordinates have 7, every measure fewer.
 NOISE = re.compile(r"\d\.\d{8,}")

@@ -24,10 +24,11 @@ from hypothesis import strategies as st
 import stepfree
 from profile_strategies import parameter_values
 from stepfree._api import router_for, sample_city_path
+from stepfree.errors import NoUsableWay
 from stepfree.graph.model import Graph
 from stepfree.profiles.model import Policy, Profile, preset, preset_names
-from stepfree.routing import isochrone as iso
-from stepfree.routing.router import NoUsableWay, Router
+from stepfree.routing.reach import isochrone as iso
+from stepfree.routing.router import Router
 from stepfree.routing.walk import pieces
 
 from conftest import shared

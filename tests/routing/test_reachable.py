@@ -13,8 +13,8 @@ from search_helpers import csr_from_entries, oracle
 from stepfree._api import router_for
 from stepfree.graph.model import Graph
 from stepfree.profiles.model import profile_from_request
-from stepfree.routing.cost_landmarks import reverse_csr
-from stepfree.routing.search import reachable
+from stepfree.routing.search.cost_landmarks import reverse_csr
+from stepfree.routing.search.paths import reachable
 
 
 @st.composite

@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 
 import stepfree
+from stepfree.attributes import Highway, Kerb, Tri, Wheelchair
+from stepfree.costing.rules import kerb_height_m
+from stepfree.errors import NoUsableWay
 from stepfree.graph.model import directed_incline_pct
-from stepfree.ingest.attributes import Highway, Kerb, Tri, Wheelchair
 from stepfree.profiles.model import preset
-from stepfree.profiles.rules import kerb_height_m
-from stepfree.routing.router import NoUsableWay, Router
+from stepfree.routing.router import Router
 from stepfree.routing.walk import pieces
 
 from conftest import SHARED_DATA

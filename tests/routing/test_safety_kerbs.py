@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 import stepfree
+from stepfree.costing.rules import KERB_TYPICAL_M
 from stepfree.ingest.kerbs import TYPICAL_M
-from stepfree.profiles.rules import KERB_TYPICAL_M
 
 from worlds import World
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from search_helpers import assert_valid_walk, csr_from_entries, ends, oracle
 from stepfree.errors import BadData, BadInput
-from stepfree.routing.search import (
+from stepfree.routing.search.paths import (
     SearchWorkspace,
     entry_sources,
     many_to_many,

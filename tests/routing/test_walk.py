@@ -12,23 +12,24 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stepfree._api import router_for
+from stepfree.errors import NoUsableWay
 from stepfree.graph.model import Graph
 from stepfree.profiles.model import preset
 from stepfree.routing.geometry import join
-from stepfree.routing.router import NoUsableWay, Path, Router
+from stepfree.routing.router import Route, Router
 from stepfree.routing.walk import (
     coordinates,
     lengths_m,
-    path_length_m,
     piece_coords,
     piece_line,
     pieces,
+    route_length_m,
 )
 
 SHARED_FIXTURES = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
-def _path(router: Router, draws: list[tuple[int, float, float]], profile: str) -> Path | None:
+def _path(router: Router, draws: list[tuple[int, float, float]], profile: str) -> Route | None:
     lon, lat = router.graph.node("lon"), router.graph.node("lat")
     ends = [(float(lat[n]) + dy, float(lon[n]) + dx) for n, dy, dx in draws]
     costs = router.costs(preset(profile), router.context(preset(profile), None))
@@ -65,7 +66,7 @@ def test_walk_arrays_agree_with_pieces_one_at_a_time(
     assert (walk.node[:-1] >= 0).all()
     assert (walk.share > 0).all() or len(walk) == 1
     # the length without building the walk is the walk's length
-    assert path_length_m(sample_graph, path) == pytest.approx(
+    assert route_length_m(sample_graph, path) == pytest.approx(
         float(lengths_m(sample_graph, walk).sum()), abs=1e-6
     )
     # the line gathered at once is the pieces' coordinates one after another

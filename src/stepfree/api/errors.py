@@ -18,9 +18,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from stepfree.errors import BadData, BadInput, StepfreeError
-from stepfree.reports.domain import Conflict, NotFound
-from stepfree.routing.router import NoUsableWay
+from stepfree.errors import BadData, BadInput, Conflict, NotFound, NoUsableWay, StepfreeError
 
 log = logging.getLogger("stepfree.api")
 

@@ -10,16 +10,17 @@ from fastapi.responses import Response
 from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep
 from stepfree.api.errors import error_responses
 from stepfree.api.limits import parse_minutes, within_budget
-from stepfree.api.params import AT_HELP, parse_at, point, profile_overrides, profile_query_docs
+from stepfree.api.params import AT_HELP, parse_at, point, profile_query_docs
 from stepfree.api.responses import (
     FeatureCollection,
     RefusalResponse,
     json_response,
     refusal_body,
 )
+from stepfree.errors import NoUsableWay
 from stepfree.profiles.model import preset_names, profile_from_request
-from stepfree.routing.i18n import check_language
-from stepfree.routing.router import NoUsableWay
+from stepfree.profiles.overrides import overrides_from_query
+from stepfree.routing.narration.i18n import check_language
 
 router = APIRouter(tags=["routing"])
 
@@ -70,7 +71,7 @@ async def get_isochrone(
     times = parse_minutes(minutes, settings)
     check_language(lang)
     when = parse_at(at)
-    overrides = profile_overrides(request.query_params)
+    overrides = overrides_from_query(request.query_params)
 
     def work() -> dict[str, Any]:
         chosen = profile_from_request(profile, overrides)

@@ -7,13 +7,12 @@ OpenAPI from the profile model itself and validated by the same model as the CLI
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
 
+from stepfree.inputs import parse_point
 from stepfree.profiles.model import FACETS
-from stepfree.routing.router import parse_point
 from stepfree.times import parse_time
 
 #: Time-of-travel help shared by the endpoints.
@@ -25,12 +24,6 @@ AT_HELP = (
 
 #: The profile's facets (mobility, guidance, preferences) as model classes.
 _FACETS = FACETS
-
-
-@cache
-def profile_parameter_names() -> frozenset[str]:
-    """Every profile parameter, in any facet."""
-    return frozenset(name for facet in _FACETS.values() for name in facet.model_fields)
 
 
 @cache
@@ -56,12 +49,6 @@ def profile_query_docs() -> tuple[dict[str, Any], ...]:
                 }
             )
     return tuple(out)
-
-
-def profile_overrides(query: Mapping[str, str]) -> dict[str, str]:
-    """The profile parameters present in a query, as given (validated by the profile model)."""
-    names = profile_parameter_names()
-    return {name: value for name, value in query.items() if name in names}
 
 
 def point(text: str, role: str) -> tuple[float, float]:

@@ -7,9 +7,9 @@ from pydantic import BaseModel, Field
 
 from stepfree.api.deps import CallerDep
 from stepfree.api.errors import error_responses
-from stepfree.profiles.describe import parameter_table
+from stepfree.errors import NotFound
+from stepfree.profiles.listing import parameter_table
 from stepfree.profiles.model import preset, preset_names
-from stepfree.reports.domain import NotFound
 
 router = APIRouter(tags=["profiles"])
 

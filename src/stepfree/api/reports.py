@@ -22,7 +22,8 @@ from stepfree.api.responses import FeatureCollection, json_response
 from stepfree.api.security import MODERATORS, RESOLVERS, Caller, require_role
 from stepfree.api.service import Service
 from stepfree.api.settings import Settings
-from stepfree.reports.domain import NotFound, Report, ReportIn, ReportStatus
+from stepfree.errors import NotFound
+from stepfree.reports.domain import Report, ReportIn, ReportStatus
 from stepfree.reports.export import reports_csv, reports_geojson
 from stepfree.times import in_zone, local_time
 

@@ -10,10 +10,11 @@ from fastapi.responses import Response
 from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep
 from stepfree.api.errors import error_responses
 from stepfree.api.limits import check_route_distance, within_budget
-from stepfree.api.params import AT_HELP, parse_at, point, profile_overrides, profile_query_docs
+from stepfree.api.params import AT_HELP, parse_at, point, profile_query_docs
 from stepfree.api.responses import RefusalResponse, RouteAnswer, json_response, refusal_body
 from stepfree.profiles.model import preset_names, profile_from_request
-from stepfree.routing.i18n import check_language
+from stepfree.profiles.overrides import overrides_from_query
+from stepfree.routing.narration.i18n import check_language
 
 router = APIRouter(tags=["routing"])
 
@@ -63,7 +64,7 @@ async def get_route(
     service.check_inside(end, "destination")
     check_language(lang)
     when = parse_at(at)
-    overrides = profile_overrides(request.query_params)
+    overrides = overrides_from_query(request.query_params)
 
     def work() -> dict[str, object]:
         chosen = profile_from_request(profile, overrides)

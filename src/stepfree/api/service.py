@@ -27,16 +27,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from stepfree import _api
 from stepfree.api.errors import Overloaded
 from stepfree.api.settings import Settings, store_url
+from stepfree.costing.overlay import EMPTY, Overlay
 from stepfree.errors import BadInput, StepfreeError
 from stepfree.graph.model import Graph
 from stepfree.graph.nearest import nearest_edge
+from stepfree.inputs import check_coordinates
 from stepfree.profiles.model import Profile, preset, preset_names
-from stepfree.profiles.overlay import EMPTY, Overlay
+from stepfree.reports.closures import SNAP_EDGE_M, overlay_from_reports
 from stepfree.reports.domain import ApiKey, ReportIn
-from stepfree.reports.overlay import SNAP_EDGE_M, overlay_from_reports
 from stepfree.reports.store import ReportStore
-from stepfree.routing.answer import answer
-from stepfree.routing.router import SNAP_LIMIT_M, Router, check_coordinates, place_of
+from stepfree.routing.narration.answer import answer
+from stepfree.routing.router import SNAP_LIMIT_M, Router, place_of
 
 log = logging.getLogger("stepfree.api")
 
@@ -186,7 +187,7 @@ class Service:
         at: datetime | None,
     ) -> dict[str, Any]:
         """Reachable areas as a GeoJSON FeatureCollection (nested polygons, one per time)."""
-        from stepfree.routing.isochrone import isochrone_collection
+        from stepfree.routing.reach.isochrone import isochrone_collection
 
         with self.router() as router:
             return isochrone_collection(router, origin, minutes, profile, at, lang)
@@ -253,12 +254,12 @@ class Service:
     def warm_up(self) -> None:
         """Load (or, with an empty numba cache, compile: seconds) the route and isochrone
         kernels now rather than on the first request, then start computing the presets' cost
-        landmark tables in the background (`routing.cost_landmarks`; shared by the routers;
+        landmark tables in the background (`search.cost_landmarks`; shared by the routers;
         about 7 s a preset on a million nodes: until a preset's is ready, its searches use
         the metre landmarks)."""
         if self.graph.n_edges == 0:
             return
-        from stepfree.routing.isochrone import isochrone_collection
+        from stepfree.routing.reach.isochrone import isochrone_collection
 
         lat, lon = float(self.graph.node("lat")[0]), float(self.graph.node("lon")[0])
         try:

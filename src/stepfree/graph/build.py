@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from stepfree.graph.geo import haversine_m, local_origin
+from stepfree.attributes import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, STRING_ATTRIBUTES
+from stepfree.geo import haversine_m, local_origin
 from stepfree.graph.model import Graph
 from stepfree.graph.spatial import grid_arrays
-from stepfree.ingest.attributes import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, STRING_ATTRIBUTES
 from stepfree.ingest.osm import Extract
 from stepfree.ingest.ways import WayRecord, WayTable
 

@@ -14,8 +14,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from stepfree.graph.model import Graph
-from stepfree.ingest.attributes import (
+from stepfree.attributes import (
     NO_STRING,
     ROADS,
     WITH_SIDEWALK,
@@ -29,6 +28,7 @@ from stepfree.ingest.attributes import (
     Surface,
     Tri,
 )
+from stepfree.graph.model import Graph
 
 KINDS = (
     "sidewalk",

@@ -18,15 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from stepfree.errors import BadInput
-from stepfree.graph.model import Graph
-from stepfree.ingest.attributes import (
+from stepfree.attributes import (
     EDGE_ATTRIBUTES,
     ENUMS,
     NODE_ATTRIBUTES,
     STRING_ATTRIBUTES,
     UNKNOWN_COUNT,
 )
+from stepfree.errors import BadInput
+from stepfree.graph.model import Graph
 
 #: The attribution OpenStreetMap data must carry (ODbL 1.0), in the form the OSW pipeline writes.
 OSM_DATA_SOURCE = {

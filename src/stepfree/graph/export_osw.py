@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from stepfree.attributes import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, Barrier
 from stepfree.errors import BadInput
 from stepfree.graph.export import (
     OSM_DATA_SOURCE,
@@ -31,7 +32,6 @@ from stepfree.graph.export import (
 )
 from stepfree.graph.export_osw_fields import LENGTH_DECIMALS, osw_edge, osw_node
 from stepfree.graph.model import Graph
-from stepfree.ingest.attributes import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, Barrier
 
 OSW_SCHEMA = "https://sidewalks.washington.edu/opensidewalks/0.2/schema.json"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stepfree.ingest.attributes import (
+from stepfree.attributes import (
     ENUMS,
     WITH_SIDEWALK,
     Access,

@@ -120,7 +120,7 @@ def directed_incline_direction(graph: Graph) -> np.ndarray:
 
 
 def _directed_incline_direction(graph: Graph) -> np.ndarray:
-    from stepfree.ingest.attributes import InclineDirection
+    from stepfree.attributes import InclineDirection
 
     direction = graph.edge("incline_direction")[graph.arrays["csr.edge"]]
     backward = graph.arrays["csr.forward"] == 0

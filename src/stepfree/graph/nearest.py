@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from stepfree.graph.geo import EARTH_RADIUS_M
+from stepfree.geo import EARTH_RADIUS_M
 
 if TYPE_CHECKING:
     from stepfree.graph.model import Graph

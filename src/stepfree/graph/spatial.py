@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stepfree.graph.geo import to_local_m
+from stepfree.geo import to_local_m
 
 CELL_M = 100.0  # grid cell side in metres: a few segments per cell in a dense centre
 

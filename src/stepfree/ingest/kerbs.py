@@ -21,8 +21,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from stepfree.attributes import Kerb
 from stepfree.ingest import units
-from stepfree.ingest.attributes import Kerb
 from stepfree.ingest.tag_tables import KERB
 
 Tags = Mapping[str, str]
@@ -31,7 +31,7 @@ Tags = Mapping[str, str]
 #: rolled: sloped, raised > 3 cm). UNKNOWN and OTHER say nothing about height.
 KERB_RANK = {Kerb.FLUSH: 1, Kerb.LOWERED: 2, Kerb.ROLLED: 3, Kerb.RAISED: 4}
 #: Typical heights (m) by type, to tell which of two sides is the higher where one has no
-#: height: the values the routing rules use for a kerb without height (profiles.rules
+#: height: the values the routing rules use for a kerb without height (costing.rules
 #: KERB_TYPICAL_M: DIN 18040-3 lowered up to 0.03 m, typical 0.02; rolled 0.05-0.10; raised
 #: 0.10-0.15), kept equal to them by a test (ingest may not import profiles).
 TYPICAL_M = {Kerb.FLUSH: 0.0, Kerb.LOWERED: 0.02, Kerb.ROLLED: 0.06, Kerb.RAISED: 0.12}

@@ -26,10 +26,10 @@ from typing import Any, cast
 import numpy as np
 import osmium
 
+from stepfree.attributes import ROADS
 from stepfree.errors import BadData, BadInput
 from stepfree.ingest import tags as tagmod
 from stepfree.ingest.area import EVERYTHING, Area
-from stepfree.ingest.attributes import ROADS
 from stepfree.ingest.ways import WayTable, WayTableBuilder
 
 #: libosmium's node location store: 16 bytes per node of the file, sorted in memory. The default

@@ -39,16 +39,15 @@ import re
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from stepfree.attributes import ROADS, Access, Highway, InclineDirection, Source
 from stepfree.errors import BadData, BadInput
-from stepfree.graph.build import graph_from_records
-from stepfree.graph.model import Graph
 from stepfree.ingest import tags as tagmod
-from stepfree.ingest.attributes import ROADS, Access, Highway, InclineDirection, Source
 from stepfree.ingest.osm import file_sha256
 from stepfree.ingest.osw_files import (
     dataset_files,
@@ -265,8 +264,19 @@ def _point_tags(
     return node_tags, loose, skipped
 
 
-def graph_from_osw(path: Path) -> Graph:
-    """Build a graph from an OpenSidewalks 0.2 zip, or a folder of its GeoJSON files.
+@dataclass(frozen=True)
+class OswRecords:
+    """What an OSW dataset holds for the graph builder (``graph_from_records``'s arguments)."""
+
+    ways: list[WayRecord]
+    node_attrs: dict[int, dict[str, Any]]
+    road_at_node: dict[int, tuple[int, int]]
+    meta: dict[str, Any]
+
+
+def records_from_osw(path: Path) -> OswRecords:
+    """Read an OpenSidewalks 0.2 zip, or a folder of its GeoJSON files, into records for the
+    graph builder (`graph.from_osw.graph_from_osw` builds the graph).
 
     Parameters
     ----------
@@ -276,8 +286,9 @@ def graph_from_osw(path: Path) -> Graph:
 
     Returns
     -------
-    Graph
-        With ``meta["osw"]["placed_by_position"]`` (points put on an edge by position, by
+    OswRecords
+        Ways, tagged nodes, what crossings cross, and ``meta``: with
+        ``meta["osw"]["placed_by_position"]`` (points put on an edge by position, by
         kind: ``{"bollard": 9}``) and ``meta["osw"]["not_imported"]`` (what the graph lacks,
         by kind: ``{"bench": 118, "bollard off the network": 4, "fence": 5}``).
 
@@ -353,4 +364,4 @@ def graph_from_osw(path: Path) -> Graph:
         "osw": {key: header[key] for key in KEPT_HEADER if key in header}
         | {"placed_by_position": ordered([placed]), "not_imported": ordered(skipped)},
     }
-    return graph_from_records(ways, node_attrs, _road_at_node(ways, tags_of, crossings), meta)
+    return OswRecords(ways, node_attrs, _road_at_node(ways, tags_of, crossings), meta)

@@ -21,7 +21,7 @@ import numpy as np
 import shapely
 
 from stepfree.errors import BadData
-from stepfree.graph.geo import to_local_m
+from stepfree.geo import to_local_m
 from stepfree.ingest.ways import WayRecord
 
 #: A point this close to an edge (m) stands on it. OSW copies OSM node positions (7 decimals,

@@ -7,7 +7,7 @@ every reading, including the misreadings other routers make (see the module docs
 
 from __future__ import annotations
 
-from stepfree.ingest.attributes import (
+from stepfree.attributes import (
     Access,
     Barrier,
     Crossing,

@@ -11,8 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from stepfree.ingest import units
-from stepfree.ingest.attributes import (
+from stepfree.attributes import (
     ROADS,
     WITH_SIDEWALK,
     Access,
@@ -29,6 +28,7 @@ from stepfree.ingest.attributes import (
     Tri,
     Wheelchair,
 )
+from stepfree.ingest import units
 from stepfree.ingest.kerbs import node_kerb
 from stepfree.ingest.tag_tables import (
     ACCESS,

@@ -3,12 +3,12 @@
 The API calls only what is listed here; routing sees reports only as an ``Overlay``.
 """
 
+from stepfree.errors import Conflict, NotFound
+from stepfree.reports.closures import overlay_from_reports
 from stepfree.reports.domain import (
     DEFAULT_LIFETIME,
     MAX_DESCRIPTION,
     ApiKey,
-    Conflict,
-    NotFound,
     Report,
     ReportIn,
     ReportStatus,
@@ -16,7 +16,6 @@ from stepfree.reports.domain import (
     Role,
 )
 from stepfree.reports.export import reports_csv, reports_from_geojson, reports_geojson
-from stepfree.reports.overlay import overlay_from_reports
 from stepfree.reports.store import ReportStore
 
 __all__ = [

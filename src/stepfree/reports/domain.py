@@ -12,11 +12,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from stepfree.errors import BadInput, StepfreeError
+from stepfree.errors import BadInput, Conflict
 
 
 class ReportType(StrEnum):
-    """What a report is about; the same strings as ``stepfree.profiles.overlay.REPORT_TYPES``."""
+    """What a report is about; the same strings as ``stepfree.costing.overlay.REPORT_TYPES``."""
 
     kerb_raised = "kerb_raised"
     steps = "steps"
@@ -88,14 +88,6 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 MAX_INT64 = 2**63 - 1  # OSM ids and database integers are 64-bit signed
 MAX_CLIENT_ID = 128  # characters; the API passes a hash (64 hex characters for SHA-256)
-
-
-class NotFound(StepfreeError, LookupError):
-    """No report (or key) with that id."""
-
-
-class Conflict(StepfreeError):
-    """The request is valid but the report's state forbids it (e.g. approving a rejected one)."""
 
 
 def as_utc(moment: datetime, name: str = "time") -> datetime:

@@ -27,18 +27,9 @@ from typing import NamedTuple
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from stepfree.errors import BadInput
+from stepfree.errors import BadInput, Conflict, NotFound
 from stepfree.reports.audit import OPERATOR, Actor, AuditAction, AuditLog, minute, record
-from stepfree.reports.domain import (
-    MAX_INT64,
-    ApiKey,
-    Conflict,
-    KeyStatus,
-    NotFound,
-    Role,
-    as_utc,
-    valid_id,
-)
+from stepfree.reports.domain import MAX_INT64, ApiKey, KeyStatus, Role, as_utc, valid_id
 from stepfree.reports.tables import ApiKeyRow, RevisionRow
 
 MAX_LABEL = 200  # characters of a key's label

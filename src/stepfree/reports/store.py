@@ -18,15 +18,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from stepfree.errors import BadInput
+from stepfree.errors import BadInput, Conflict, NotFound
 from stepfree.reports.audit import SYSTEM, Actor, AuditAction, record
 from stepfree.reports.domain import (
     LIVE_STATUSES,
     MAX_INT64,
     PUBLISHING_ROLES,
     ApiKey,
-    Conflict,
-    NotFound,
     Report,
     ReportIn,
     ReportStatus,

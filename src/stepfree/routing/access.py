@@ -15,12 +15,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from stepfree.profiles.costing import Costs
+from stepfree.costing.costs import Costs
+from stepfree.costing.rules import Context
+from stepfree.errors import NoUsableWay
 from stepfree.profiles.model import PARAMETERS, Policy, Profile
-from stepfree.profiles.rules import Context
-from stepfree.routing import answer_texts
-from stepfree.routing.explain import NUMERIC, block_value, relax_candidates
-from stepfree.routing.router import NoUsableWay, Router
+from stepfree.routing.narration import texts as answer_texts
+from stepfree.routing.refusal import NUMERIC, block_value, relax_candidates
+from stepfree.routing.router import Router
 
 __all__ = ["ACCESS_WARN_M", "end_refusal"]
 

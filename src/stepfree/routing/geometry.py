@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from stepfree.graph.geo import EARTH_RADIUS_M, haversine_m
+from stepfree.geo import EARTH_RADIUS_M, haversine_m
 from stepfree.graph.model import Graph
 from stepfree.graph.nearest import haversine_between_m
 

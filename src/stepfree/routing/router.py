@@ -2,8 +2,8 @@
 
 A ``Router`` is built once per graph (the HTTP service keeps one for its lifetime). Costs for a
 profile are computed vectorised on first use and cached in parts (a request with overrides
-rebuilds only the rules it changes: ``profiles.cost_cache``). Searches use the graph's
-landmarks (``routing.landmarks``) as well as the straight line to bound the way left.
+rebuilds only the rules it changes: ``costing.cache``). Searches use the graph's
+landmarks (``routing.search.landmarks``) as well as the straight line to bound the way left.
 """
 
 from __future__ import annotations
@@ -12,24 +12,24 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from stepfree.cities.place import Place, place_at
-from stepfree.errors import BadInput
-from stepfree.graph.geo import EARTH_RADIUS_M, to_local_m
+from stepfree.costing.cache import CostCache
+from stepfree.costing.costs import Costs
+from stepfree.costing.overlay import EMPTY, Overlay
+from stepfree.costing.rules import Context
+from stepfree.errors import BadInput, NoUsableWay
+from stepfree.geo import EARTH_RADIUS_M, to_local_m
 from stepfree.graph.model import Graph
 from stepfree.graph.nearest import Snap, nearest_edge
-from stepfree.profiles.cost_cache import CostCache
-from stepfree.profiles.costing import Costs
+from stepfree.inputs import check_coordinates
 from stepfree.profiles.model import Profile
-from stepfree.profiles.overlay import EMPTY, Overlay
-from stepfree.profiles.rules import Context
-from stepfree.routing.cost_landmarks import cost_landmarks_of, reverse_adjacency
-from stepfree.routing.landmarks import landmark_table
-from stepfree.routing.search import PathResult, SearchWorkspace, astar, reachable
+from stepfree.routing.search.cost_landmarks import cost_landmarks_of, reverse_adjacency
+from stepfree.routing.search.landmarks import landmark_table
+from stepfree.routing.search.paths import PathResult, SearchWorkspace, astar, reachable
 
 #: How far from the network a point may be and still be snapped onto it (m).
 SNAP_LIMIT_M = 300.0
@@ -49,7 +49,7 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
-class Path:
+class Route:
     """A found route before it is described: snapped ends and the entries walked."""
 
     origin: Endpoint
@@ -59,39 +59,6 @@ class Path:
     start_node: int  # first graph node reached (-1 when origin and destination share an edge)
     end_node: int
     costs: Costs
-
-
-class NoUsableWay(LookupError):
-    """No way the profile may use lies within its reach of a point (not bad input: the map or
-    the profile blocks it).
-
-    ``limit_m`` is how far the profile may go across unmapped ground (``max_access_m``);
-    ``nearest_m`` how far the nearest usable way is (None: none within `USABLE_SEARCH_M`);
-    ``blocked`` the nearer ways the profile may not use, as ``(edge, distance_m)``.
-    """
-
-    def __init__(
-        self,
-        role: str,
-        nearest_m: float | None,
-        limit_m: float = SNAP_LIMIT_M,
-        blocked: tuple[tuple[int, float], ...] = (),
-    ) -> None:
-        self.role = role
-        self.nearest_m = nearest_m
-        self.limit_m = limit_m
-        self.blocked = blocked
-        #: ``blocked_by``, ``relax``... in words, once the answer has explained the refusal
-        self.explanation: dict[str, Any] | None = None
-        where = (
-            f"the nearest is {nearest_m:,.0f} m away"
-            if nearest_m is not None
-            else f"there is none within {USABLE_SEARCH_M / 1000:.0f} km"
-        )
-        super().__init__(
-            f"no way this profile can use within {limit_m:,.0f} m of the {role} "
-            f"(max_access_m); {where}"
-        )
 
 
 #: Nearer ways that block an end, named in a refusal (the nearest distinct OSM ways).
@@ -172,11 +139,11 @@ class Router:
 
     def costs(self, profile: Profile, context: Context) -> Costs:
         """Costs for a profile and context, cached in parts (a request with overrides rebuilds
-        only the rules whose parameters it changes; see ``stepfree.profiles.cost_cache``)."""
+        only the rules whose parameters it changes; see ``stepfree.costing.cache``)."""
         return self._costs.costs(profile, context)
 
     def prepare(self, profile: Profile, at: datetime | None = None) -> float:
-        """Compute the cost landmark table of a profile now (`routing.cost_landmarks`), so
+        """Compute the cost landmark table of a profile now (`search.cost_landmarks`), so
         that its searches are fast from the first, also on a big graph; seconds taken."""
         started = time.perf_counter()
         costs = self.costs(profile, self.context(profile, at))
@@ -218,7 +185,7 @@ class Router:
             usable = nearest_edge(self.graph, lon, lat, costs.edge_usable, USABLE_SEARCH_M)
             nearest_m = usable.distance_m if usable else None
             blocked = self._blocked_nearer(lat, lon, costs, nearest_m)
-            raise NoUsableWay(role, nearest_m, limit, blocked)
+            raise NoUsableWay(role, nearest_m, limit, blocked, USABLE_SEARCH_M)
         return Endpoint(lat, lon, snap)
 
     def nearest_usable_m(self, lat: float, lon: float, costs: Costs) -> float | None:
@@ -258,7 +225,7 @@ class Router:
         destination: tuple[float, float],
         costs: Costs,
         access_m: float = SNAP_LIMIT_M,
-    ) -> Path | None:
+    ) -> Route | None:
         """Snap both ``(lat, lon)`` points (within ``access_m``) and search; None when either
         end has no usable way nearby or no route exists."""
         try:
@@ -333,7 +300,7 @@ class Router:
             targets[np.isfinite(target_costs)],
         )
 
-    def search(self, origin: Endpoint, destination: Endpoint, costs: Costs) -> Path | None:
+    def search(self, origin: Endpoint, destination: Endpoint, costs: Costs) -> Route | None:
         """Cheapest path between two snapped points, or None."""
         sources, source_costs, targets, target_costs, direct = self._ends(
             origin, destination, costs
@@ -351,7 +318,7 @@ class Router:
             self.landmarks,
             self.cost_landmarks.table(costs.entry_cost),
         )
-        best = Path(
+        best = Route(
             origin,
             destination,
             result.entries,
@@ -361,27 +328,5 @@ class Router:
             costs,
         )
         if direct <= best.cost:  # along the shared edge, without touching a node
-            best = Path(origin, destination, np.empty(0, np.int64), direct, -1, -1, costs)
+            best = Route(origin, destination, np.empty(0, np.int64), direct, -1, -1, costs)
         return best if math.isfinite(best.cost) else None
-
-
-def check_coordinates(lat: float, lon: float, role: str) -> None:
-    """Latitude and longitude in range, or BadInput naming which."""
-    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        raise BadInput(
-            f"the {role} {lat},{lon} is not a coordinate: give LAT,LON in degrees "
-            "(latitude -90..90, longitude -180..180)"
-        )
-
-
-def parse_point(text: str, role: str) -> tuple[float, float]:
-    """Parse ``LAT,LON``."""
-    try:
-        lat, lon = (float(part) for part in text.split(","))
-    except ValueError:
-        raise BadInput(
-            f"the {role} {text!r} is not LAT,LON; give two numbers in degrees, for "
-            "example 51.1283,71.4304"
-        ) from None
-    check_coordinates(lat, lon, role)
-    return lat, lon

@@ -1,4 +1,4 @@
-"""A found path as the pieces walked: partial edges at the ends, whole edges between.
+"""A found route as the pieces walked: partial edges at the ends, whole edges between.
 
 Everything a route says (geometry, summary, ids, instructions, warnings, confidence) is read
 from the walk, so the partial edges at the two ends are described like any other part. A
@@ -16,7 +16,7 @@ import numpy as np
 
 from stepfree.graph.model import Graph
 from stepfree.routing.geometry import Line, edge_slice, join, walk_line
-from stepfree.routing.router import Path, Router
+from stepfree.routing.router import Route, Router
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Piece:
 
 @dataclass(frozen=True)
 class Walk:
-    """The pieces of a path, origin to destination, one array per field."""
+    """The pieces of a route, origin to destination, one array per field."""
 
     edge: np.ndarray  # int64
     forward: np.ndarray  # bool
@@ -75,17 +75,17 @@ class Walk:
         return nodes
 
 
-def pieces(router: Router, path: Path) -> Walk:
-    """The walk of a path, origin to destination."""
+def pieces(router: Router, route: Route) -> Walk:
+    """The walk of a route, origin to destination."""
     graph = router.graph
-    oe, of = path.origin.snap.edge, path.origin.snap.fraction
-    de, df = path.destination.snap.edge, path.destination.snap.fraction
-    if path.start_node < 0:  # both ends on one edge, no node between
+    oe, of = route.origin.snap.edge, route.origin.snap.fraction
+    de, df = route.destination.snap.edge, route.destination.snap.fraction
+    if route.start_node < 0:  # both ends on one edge, no node between
         along = df >= of
         one = (router.forward_entry if along else router.backward_entry)[oe]
         return _walk([oe], [along], [of], [df], [-1], [one])
-    first_forward, last_forward = _end_directions(graph, path)
-    entries = path.entries
+    first_forward, last_forward = _end_directions(graph, route)
+    entries = route.entries
     n = entries.shape[0] + 2  # the partial first piece, whole edges, the partial last piece
     edge, node, entry = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
     forward, start, stop = np.empty(n, bool), np.empty(n), np.empty(n)
@@ -97,7 +97,7 @@ def pieces(router: Router, path: Path) -> Walk:
     entry[1:-1] = entries
     edge[0], forward[0], start[0], stop[0] = oe, first_forward, of, float(first_forward)
     edge[-1], forward[-1], start[-1], stop[-1] = de, last_forward, float(not last_forward), df
-    node[0], node[-1] = path.start_node, -1
+    node[0], node[-1] = route.start_node, -1
     entry[0] = (router.forward_entry if first_forward else router.backward_entry)[oe]
     entry[-1] = (router.forward_entry if last_forward else router.backward_entry)[de]
     # a point snapped onto a node leaves an empty piece at that end: it is not walked
@@ -109,25 +109,25 @@ def pieces(router: Router, path: Path) -> Walk:
     return Walk(edge[keep], forward[keep], start[keep], stop[keep], node[keep], entry[keep])
 
 
-def _end_directions(graph: Graph, path: Path) -> tuple[bool, bool]:
+def _end_directions(graph: Graph, route: Route) -> tuple[bool, bool]:
     """Whether the first and the last (partial) pieces are walked in drawing direction."""
-    oe, of = path.origin.snap.edge, path.origin.snap.fraction
-    de, df = path.destination.snap.edge, path.destination.snap.fraction
+    oe, of = route.origin.snap.edge, route.origin.snap.fraction
+    de, df = route.destination.snap.edge, route.destination.snap.fraction
     u, v = graph.edge("u"), graph.edge("v")
-    first = path.start_node == int(v[oe]) and not (path.start_node == int(u[oe]) and of < 0.5)
-    last = path.end_node == int(u[de]) and not (path.end_node == int(v[de]) and df > 0.5)
+    first = route.start_node == int(v[oe]) and not (route.start_node == int(u[oe]) and of < 0.5)
+    last = route.end_node == int(u[de]) and not (route.end_node == int(v[de]) and df > 0.5)
     return first, last
 
 
-def path_length_m(graph: Graph, path: Path) -> float:
-    """Length of a path (the same as summing its walk's pieces, without building the walk)."""
+def route_length_m(graph: Graph, route: Route) -> float:
+    """Length of a route (the same as summing its walk's pieces, without building the walk)."""
     length = graph.edge("length_m")
-    oe, of = path.origin.snap.edge, path.origin.snap.fraction
-    de, df = path.destination.snap.edge, path.destination.snap.fraction
-    if path.start_node < 0:
+    oe, of = route.origin.snap.edge, route.origin.snap.fraction
+    de, df = route.destination.snap.edge, route.destination.snap.fraction
+    if route.start_node < 0:
         return float(length[oe]) * abs(df - of)
-    first_forward, last_forward = _end_directions(graph, path)
-    whole = float(length[graph.arrays["csr.edge"][path.entries]].astype(np.float64).sum())
+    first_forward, last_forward = _end_directions(graph, route)
+    whole = float(length[graph.arrays["csr.edge"][route.entries]].astype(np.float64).sum())
     first = float(length[oe]) * ((1.0 - of) if first_forward else of)
     last = float(length[de]) * (df if last_forward else 1.0 - df)
     return whole + first + last

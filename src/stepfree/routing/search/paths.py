@@ -22,8 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from stepfree.errors import BadData, BadInput
-from stepfree.routing.reach_kernel import reach_kernel
-from stepfree.routing.search_kernels import (
+from stepfree.routing.search.kernels import (
     INITIAL_HEAP,
     MAX_GENERATION,
     NO_LANDMARKS,
@@ -31,6 +30,7 @@ from stepfree.routing.search_kernels import (
     bounded_kernel,
     many_kernel,
 )
+from stepfree.routing.search.reachable import reach_kernel
 
 __all__ = [
     "PathResult",
@@ -189,12 +189,12 @@ def shortest_path(
     workspace : SearchWorkspace, optional
         Scratch reused across queries; without one, ``O(n_nodes)`` arrays are allocated.
     landmarks : array_like, optional
-        ``(n_nodes, L)`` metres from L landmarks to every node (`routing.landmarks`; ``inf``
+        ``(n_nodes, L)`` metres from L landmarks to every node (`search.landmarks`; ``inf``
         outside the landmarks' connected part), over a graph on which every entry's cost is at
         least its length * ``min_cost_per_m``: a tighter bound than the straight line.
     cost_landmarks : array_like, optional
         ``(n_nodes, 2 L)`` costs from L landmarks to every node, then from every node to them
-        (`routing.cost_landmarks`; ``inf`` where none), computed on costs no higher than
+        (`search.cost_landmarks`; ``inf`` where none), computed on costs no higher than
         ``cost`` entry by entry. Used instead of ``landmarks`` when given.
 
     Returns
@@ -283,7 +283,7 @@ def reachable(
     refusal costs the smaller side (a target in a pocket is refused after the pocket).
 
     ``graph`` is ``(indptr, target, cost)`` as for `astar`; ``reverse`` the entries by target
-    node, ``(indptr, source, entry)`` (`routing.cost_landmarks.reverse_csr`); nodes int64.
+    node, ``(indptr, source, entry)`` (`search.cost_landmarks.reverse_csr`); nodes int64.
     """
     n_nodes = graph[0].shape[0] - 1
     queues = np.empty(n_nodes, np.int64), np.empty(n_nodes, np.int64)

@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from stepfree.graph.model import Graph
-from stepfree.routing.isochrone_contour import Rings, trace_contour
+from stepfree.routing.reach.contour import Rings, trace_contour
 
 #: Grid spacing (m): 10 m keeps the cut within a few decimetres of the true band round the
 #: ends of ways (linear interpolation of the distance to a point, at 25 m) and the grid of a

@@ -11,8 +11,7 @@ import math
 
 import numpy as np
 
-from stepfree.graph.model import Graph, derived, directed_incline_direction, directed_incline_pct
-from stepfree.ingest.attributes import (
+from stepfree.attributes import (
     ROADS,
     WITH_SIDEWALK,
     Barrier,
@@ -24,8 +23,9 @@ from stepfree.ingest.attributes import (
     Sidewalk,
     Tri,
 )
+from stepfree.graph.model import Graph, derived, directed_incline_direction, directed_incline_pct
 from stepfree.routing.geometry import Line
-from stepfree.routing.instructions import Step
+from stepfree.routing.narration.instructions import GuidanceStep
 from stepfree.routing.walk import Piece, Walk, lengths_m, piece_line
 
 #: Grades from which a slope is announced (%), and the shortest slope announced (m).
@@ -148,7 +148,7 @@ def _turn(before: float, after: float) -> str:
     return f"turn_{side}" if size < 140 else f"turn_sharp_{side}"
 
 
-def _node_events(graph: Graph, node: int, on_crossing_way: bool) -> list[Step]:
+def _node_events(graph: Graph, node: int, on_crossing_way: bool) -> list[GuidanceStep]:
     events = []
     barrier = int(graph.node("barrier")[node])
     kerb = int(graph.node("kerb")[node])
@@ -158,16 +158,18 @@ def _node_events(graph: Graph, node: int, on_crossing_way: bool) -> list[Step]:
         events.append(_crossing_step(graph, node, {}))
     if barrier == Barrier.KERB or kerb != Kerb.UNKNOWN:
         events.append(
-            Step(
+            GuidanceStep(
                 "kerb",
                 kerb=_KERB_WORDS[kerb],
                 kerb_height_m=None if math.isnan(height) else height,
             )
         )
     if barrier not in (Barrier.NONE, Barrier.KERB, Barrier.ENTRANCE):
-        events.append(Step("barrier", barrier=_BARRIER_WORDS[barrier]))
+        events.append(GuidanceStep("barrier", barrier=_BARRIER_WORDS[barrier]))
     if int(graph.node("elevator")[node]) == Tri.YES:
-        events.append(Step("elevator", level_to=graph.string(int(graph.node("level")[node]))))
+        events.append(
+            GuidanceStep("elevator", level_to=graph.string(int(graph.node("level")[node])))
+        )
     return events
 
 
@@ -190,11 +192,11 @@ def _crossing_step(
     node: int,
     names: dict[str, str],
     control: int | None = None,
-) -> Step:
+) -> GuidanceStep:
     if node >= 0:
         control = int(graph.node("crossing")[node])
         names = _crossed_names(graph, node) or names  # the road crossed, not the crossing way
-    return Step(
+    return GuidanceStep(
         "cross",
         crossing_control=_CONTROL_WORDS.get(control or 0, "unknown"),
         crossing_names=names,
@@ -204,7 +206,7 @@ def _crossing_step(
     )
 
 
-def _flight(graph: Graph, piece: Piece) -> Step:
+def _flight(graph: Graph, piece: Piece) -> GuidanceStep:
     edge = piece.edge
     direction = directed_incline_direction(graph)[piece.entry]
     grade = float(directed_incline_pct(graph)[piece.entry])
@@ -216,7 +218,7 @@ def _flight(graph: Graph, piece: Piece) -> Step:
         else None
     )
     count = int(graph.edge("step_count")[edge])
-    return Step(
+    return GuidanceStep(
         "steps",
         step_count=count if count >= 0 else None,
         direction=going,
@@ -224,7 +226,7 @@ def _flight(graph: Graph, piece: Piece) -> Step:
     )
 
 
-def build_steps(graph: Graph, walk: Walk, line: Line | None = None) -> list[Step]:
+def guidance_steps(graph: Graph, walk: Walk, line: Line | None = None) -> list[GuidanceStep]:
     """Guidance steps for a walk, from departure to arrival (``line``: the walk's
     `piece_line`, when already at hand).
 
@@ -244,11 +246,13 @@ def build_steps(graph: Graph, walk: Walk, line: Line | None = None) -> list[Step
     line = line if line is not None else piece_line(graph, walk)
     heading_in, heading_out = line.heading_in.tolist(), line.heading_out.tolist()
     names_of = _name_cache(graph)
-    steps: list[Step] = []
+    steps: list[GuidanceStep] = []
     stretch_key: tuple[int, ...] | None = None
     distance = 0.0
     facing = math.nan  # the bearing one faces at the end of the last piece with a direction
-    pending: Step | None = None  # the stretch being walked; its distance is set when it ends
+    pending: GuidanceStep | None = (
+        None  # the stretch being walked; its distance is set when it ends
+    )
 
     def flush() -> None:
         nonlocal distance, pending
@@ -267,7 +271,7 @@ def build_steps(graph: Graph, walk: Walk, line: Line | None = None) -> list[Step
             stretch_key = None
         elif kind == _ELEVATOR:
             flush()
-            steps.append(Step("elevator"))
+            steps.append(GuidanceStep("elevator"))
             stretch_key = None
         elif kind == _CROSSING:
             way = int(graph.edge("osm_way_id")[edge])
@@ -297,14 +301,14 @@ def build_steps(graph: Graph, walk: Walk, line: Line | None = None) -> list[Step
                 if names is None:
                     names = names_of[key] = _names_of(graph, key)
                 side = _side(sidewalks[index], forwards[index])
-                pending = Step(turn, names=names, way_kind=WAY_KINDS[kind], side=side)
+                pending = GuidanceStep(turn, names=names, way_kind=WAY_KINDS[kind], side=side)
                 stretch_key = key
             distance += lengths[index]
             grade = grades[index]
             if abs(grade) >= SLOPE_ANNOUNCE_PCT and lengths[index] >= SLOPE_MIN_M:
                 flush()
                 steps.append(
-                    Step(
+                    GuidanceStep(
                         "slope",
                         distance_m=round(lengths[index], 1),
                         incline_pct=round(grade, 1),
@@ -326,8 +330,8 @@ def build_steps(graph: Graph, walk: Walk, line: Line | None = None) -> list[Step
     flush()
     steps = _tidy(steps)
     if not steps or steps[0].kind != "depart":
-        steps.insert(0, Step("depart", distance_m=0.0))
-    steps.append(Step("arrive"))
+        steps.insert(0, GuidanceStep("depart", distance_m=0.0))
+    steps.append(GuidanceStep("arrive"))
     return steps
 
 
@@ -347,9 +351,9 @@ STRETCHES = frozenset(
 SHORT_STRETCH_M = 10.0
 
 
-def _tidy(steps: list[Step]) -> list[Step]:
+def _tidy(steps: list[GuidanceStep]) -> list[GuidanceStep]:
     """Fold very short stretches into the previous one, and join flights split at nodes."""
-    out: list[Step] = []
+    out: list[GuidanceStep] = []
     for step in steps:
         previous = out[-1] if out else None
         if (

@@ -30,8 +30,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from stepfree.graph.model import Graph
-from stepfree.profiles.combine import (
+from stepfree.costing.combine import (
     Scalars,
     avoid_rules,
     edge_costs,
@@ -42,11 +41,10 @@ from stepfree.profiles.combine import (
     usable_edges,
     usable_patched,
 )
-from stepfree.profiles.costing import Costs, seconds_at_nodes, walk_seconds
-from stepfree.profiles.live_rules import closed_elevator_indices, closure_rules, elevator_rules
-from stepfree.profiles.model import Policy, Profile
-from stepfree.profiles.overlay import Closure
-from stepfree.profiles.rules import (
+from stepfree.costing.costs import Costs, seconds_at_nodes, walk_seconds
+from stepfree.costing.live_rules import closed_elevator_indices, closure_rules, elevator_rules
+from stepfree.costing.overlay import Closure
+from stepfree.costing.rules import (
     ENTRY_SPECS,
     NODE_SPECS,
     Context,
@@ -54,6 +52,8 @@ from stepfree.profiles.rules import (
     RuleSpec,
     busy_crossings,
 )
+from stepfree.graph.model import Graph
+from stepfree.profiles.model import Policy, Profile
 
 #: Above this share of entries (or nodes) to recompute, one full pass beats copy-and-patch.
 FULL_PASS_SHARE = 0.1
@@ -99,6 +99,8 @@ class LRU(Generic[K, V]):
 #: An interned rule: (token, rule, how many entries or nodes it covers).
 Held = tuple[int, Rule, int]
 Recipe = tuple[Scalars, tuple[int, ...]]
+#: Elements of a level to recompute (None: all of them)
+Index = np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -310,47 +312,28 @@ class CostCache:
         if base is not None and changed is not None:
             entries, nodes = _where(changed.get("entry")), _where(changed.get("node"))
         lit_no = unlit_entries(graph) if scalars.unlit_factor is not None else None
+        busy = self._busy_nodes(scalars)
+
+        def ways(index: Index, forbid: np.ndarray, avoid: np.ndarray, n: int) -> np.ndarray:
+            walk = seconds if index is None else seconds[index]
+            return edge_costs(walk, forbid, avoid, _part(lit_no, index), scalars, n)
+
+        def at(index: Index, forbid: np.ndarray, avoid: np.ndarray, n: int) -> np.ndarray:
+            wait = at_nodes if index is None else at_nodes[index]
+            return node_costs(wait, forbid, avoid, _part(busy, index), scalars, n)
+
+        edge_base = None if base is None else base.costs.edge_cost
+        node_base = None if base is None else base.costs.node_cost
+        edge_cost, entries = _level(rules, "entry", entries, seconds.shape[0], edge_base, ways)
+        node_cost, nodes = _level(rules, "node", nodes, graph.n_nodes, node_base, at)
         if entries is None:
-            forbid, avoid = rule_counts(rules, "entry", None, seconds.shape[0])
-            n_avoid = avoid_rules(rules, "entry")
-            edge_cost = edge_costs(seconds, forbid, avoid, lit_no, scalars, n_avoid)
             usable = usable_edges(graph, edge_cost)
         else:
             assert base is not None
-            edge_cost, usable = base.costs.edge_cost, base.costs.edge_usable
-            if entries.size:
-                forbid, avoid = rule_counts(rules, "entry", entries, 0)
-                values = edge_costs(
-                    seconds[entries],
-                    forbid,
-                    avoid,
-                    None if lit_no is None else lit_no[entries],
-                    scalars,
-                    avoid_rules(rules, "entry"),
-                )
-                edge_cost, entries = _patched(edge_cost, entries, values)
-                before = base.costs.edge_cost[entries]
-                if (np.isfinite(edge_cost[entries]) != np.isfinite(before)).any():
-                    usable = usable_patched(graph, usable, edge_cost, entries)
-        busy = self._busy_nodes(scalars)
-        if nodes is None:
-            forbid, avoid = rule_counts(rules, "node", None, graph.n_nodes)
-            n_avoid = avoid_rules(rules, "node")
-            node_cost = node_costs(at_nodes, forbid, avoid, busy, scalars, n_avoid)
-        else:
-            assert base is not None
-            node_cost = base.costs.node_cost
-            if nodes.size:
-                forbid, avoid = rule_counts(rules, "node", nodes, 0)
-                values = node_costs(
-                    at_nodes[nodes],
-                    forbid,
-                    avoid,
-                    None if busy is None else busy[nodes],
-                    scalars,
-                    avoid_rules(rules, "node"),
-                )
-                node_cost, nodes = _patched(node_cost, nodes, values)
+            usable = base.costs.edge_usable
+            before = base.costs.edge_cost[entries]
+            if (np.isfinite(edge_cost[entries]) != np.isfinite(before)).any():
+                usable = usable_patched(graph, usable, edge_cost, entries)
         target = graph.arrays["csr.target"]
         if entries is None or nodes is None:
             return edge_cost + node_cost[target], edge_cost, node_cost, usable
@@ -361,6 +344,34 @@ class CostCache:
             entry_cost = entry_cost.copy()
             entry_cost[touched] = edge_cost[touched] + node_cost[target[touched]]
         return entry_cost, edge_cost, node_cost, usable
+
+
+def _part(array: np.ndarray | None, index: np.ndarray | None) -> np.ndarray | None:
+    """``array`` at ``index`` (all of it for None); None stays None."""
+    return array if array is None or index is None else array[index]
+
+
+def _level(
+    rules: list[Rule],
+    level: str,
+    index: np.ndarray | None,
+    size: int,
+    base: np.ndarray | None,
+    cost: Callable[[np.ndarray | None, np.ndarray, np.ndarray, int], np.ndarray],
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One level's costs (``entry`` or ``node``): a full pass over ``size`` elements when
+    ``index`` is None, else ``base`` patched at ``index``; and the elements that changed (None
+    after a full pass). ``cost(index, forbidden, avoid counts, avoid rules)`` is the
+    per-element arithmetic of that level (`combine.edge_costs`, `combine.node_costs`)."""
+    n_avoid = avoid_rules(rules, level)
+    if index is None:
+        forbid, avoid = rule_counts(rules, level, None, size)
+        return cost(None, forbid, avoid, n_avoid), None
+    assert base is not None
+    if not index.size:
+        return base, index
+    forbid, avoid = rule_counts(rules, level, index, 0)
+    return _patched(base, index, cost(index, forbid, avoid, n_avoid))
 
 
 def _patched(

@@ -1,9 +1,9 @@
 """What a person hears or reads about a route's steps, in English, Russian or Kazakh.
 
 :func:`narrate` turns the steps of a route into one sentence group per step (the refusal,
-warning and summary texts are in :mod:`stepfree.routing.answer_texts`). Every text comes from
-the gettext catalogues through :mod:`stepfree.routing.i18n`; see its docstring for how to update
-them.
+warning and summary texts are in :mod:`stepfree.routing.narration.texts`). Every text comes
+from the gettext catalogues through :mod:`stepfree.routing.narration.i18n`; see its docstring
+for how to update them.
 
 Street names are used in the nominative wherever the language allows: Kazakh says "Абай даңғылы
 бойымен" (along Abay Avenue) and "Абай даңғылы арқылы" (across it); Russian needs the dative or
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from stepfree.errors import BadInput
-from stepfree.routing.i18n import (
+from stepfree.routing.narration.i18n import (
     N_,
     Translator,
     capitalized,
@@ -30,7 +30,7 @@ from stepfree.routing.i18n import (
     translator,
 )
 
-__all__ = ["STEEP_INCLINE_PCT", "STEP_KINDS", "Step", "narrate"]
+__all__ = ["STEEP_INCLINE_PCT", "STEP_KINDS", "GuidanceStep", "narrate"]
 
 #: A slope steeper than this is announced as steep: 1:12, the steepest ramp run the 2010 ADA
 #: Standards allow (405.2); the same limit appears in many national ramp rules.
@@ -38,7 +38,7 @@ STEEP_INCLINE_PCT = 100 / 12
 
 
 @dataclass(slots=True)
-class Step:
+class GuidanceStep:
     """One piece of a route, as :func:`narrate` words it.
 
     Not frozen: a route builds a few dozen, and a frozen dataclass of this many fields costs
@@ -69,12 +69,12 @@ class Step:
     level_to: str | None = None
 
 
-def narrate(steps: Iterable[Step], lang: str, guidance: bool = False) -> list[str]:
+def narrate(steps: Iterable[GuidanceStep], lang: str, guidance: bool = False) -> list[str]:
     """The spoken text of each step, one string (one or more sentences) per step.
 
     Parameters
     ----------
-    steps : iterable of Step
+    steps : iterable of GuidanceStep
         The route, in walking order.
     lang : str
         ``"en"``, ``"ru"`` or ``"kk"``.
@@ -108,7 +108,7 @@ def _declined(name: str, case: str, lang: str) -> str:
     return russian_case(name, case) if lang == "ru" else name
 
 
-def _way(step: Step, t: Translator, onto: bool) -> str:
+def _way(step: GuidanceStep, t: Translator, onto: bool) -> str:
     """The way walked: "on Abay Avenue" / "onto Kenesary Street" / "on the sidewalk"."""
     _ = t.gettext
     name = _name(step.names, t.lang)
@@ -230,7 +230,7 @@ def _pick(table: Mapping[str, str], key: str | None) -> str:
     return table.get(key or "", table[""])
 
 
-def _depart(step: Step, t: Translator, guidance: bool) -> list[str]:
+def _depart(step: GuidanceStep, t: Translator, guidance: bool) -> list[str]:
     _ = t.gettext
     values = {"along": _way(step, t, False), "distance": format_distance(step.distance_m, t.lang)}
     if step.distance_m <= 0:  # the route starts with a crossing, a kerb or steps
@@ -242,21 +242,21 @@ def _depart(step: Step, t: Translator, guidance: bool) -> list[str]:
     return [_("Start %(along)s and go %(distance)s.") % values]
 
 
-def _continue(step: Step, t: Translator, guidance: bool) -> list[str]:
+def _continue(step: GuidanceStep, t: Translator, guidance: bool) -> list[str]:
     _ = t.gettext
     values = {"along": _way(step, t, False), "distance": format_distance(step.distance_m, t.lang)}
     side = [_(_SIDES[step.side])] if step.side in _SIDES else []
     return [_("Continue %(along)s for %(distance)s.") % values, *side]
 
 
-def _turn(step: Step, t: Translator, guidance: bool) -> list[str]:
+def _turn(step: GuidanceStep, t: Translator, guidance: bool) -> list[str]:
     _ = t.gettext
     values = {"onto": _way(step, t, True), "distance": format_distance(step.distance_m, t.lang)}
     side = [_(_SIDES[step.side])] if step.side in _SIDES else []
     return [_(_TURNS[step.kind]) % values, *side]
 
 
-def _cross(step: Step, t: Translator, guidance: bool) -> list[str]:
+def _cross(step: GuidanceStep, t: Translator, guidance: bool) -> list[str]:
     _ = t.gettext
     name = _name(step.crossing_names, t.lang)
     # TRANSLATORS: the road crossed when it has no name. ru: accusative ("дорогу").
@@ -271,7 +271,7 @@ def _cross(step: Step, t: Translator, guidance: bool) -> list[str]:
     return text
 
 
-def _kerb(step: Step, t: Translator, guidance: bool) -> list[str]:
+def _kerb(step: GuidanceStep, t: Translator, guidance: bool) -> list[str]:
     _ = t.gettext
     height = step.kerb_height_m
     if step.kerb == "flush":
@@ -281,7 +281,7 @@ def _kerb(step: Step, t: Translator, guidance: bool) -> list[str]:
     return [_(_pick(_KERB_HEIGHTS, step.kerb)) % {"height": format_height(height, t.lang)}]
 
 
-def _steps(step: Step, t: Translator, guidance: bool) -> list[str]:
+def _steps(step: GuidanceStep, t: Translator, guidance: bool) -> list[str]:
     _, ngettext = t.gettext, t.ngettext
     count = step.step_count
     if count is not None and count > 0:
@@ -298,7 +298,7 @@ def _steps(step: Step, t: Translator, guidance: bool) -> list[str]:
     return [text, _(_pick(_HANDRAILS, step.handrail))]
 
 
-def _elevator(step: Step, t: Translator, guidance: bool) -> list[str]:
+def _elevator(step: GuidanceStep, t: Translator, guidance: bool) -> list[str]:
     _ = t.gettext
     if step.level_from and step.level_to:
         levels = {"level_from": step.level_from, "level_to": step.level_to}
@@ -312,7 +312,7 @@ def _elevator(step: Step, t: Translator, guidance: bool) -> list[str]:
     return [_("Take the elevator.")]
 
 
-def _slope(step: Step, t: Translator, guidance: bool) -> list[str]:
+def _slope(step: GuidanceStep, t: Translator, guidance: bool) -> list[str]:
     _ = t.gettext
     distance = format_distance(step.distance_m, t.lang)
     incline = step.incline_pct
@@ -331,15 +331,15 @@ def _slope(step: Step, t: Translator, guidance: bool) -> list[str]:
     return [_("Level ground, for %(distance)s.") % values]
 
 
-def _barrier(step: Step, t: Translator, guidance: bool) -> list[str]:
+def _barrier(step: GuidanceStep, t: Translator, guidance: bool) -> list[str]:
     return [t.gettext(_pick(_BARRIERS, step.barrier))]
 
 
-def _arrive(step: Step, t: Translator, guidance: bool) -> list[str]:
+def _arrive(step: GuidanceStep, t: Translator, guidance: bool) -> list[str]:
     return [t.gettext(_pick(_ARRIVALS, step.side))]
 
 
-_NARRATORS: dict[str, Callable[[Step, Translator, bool], list[str]]] = {
+_NARRATORS: dict[str, Callable[[GuidanceStep, Translator, bool], list[str]]] = {
     "depart": _depart,
     "continue": _continue,
     **dict.fromkeys(_TURNS, _turn),

@@ -11,7 +11,9 @@
 The search minimises cost and reports seconds. A node's transition is charged on every entry
 that arrives at it, so the search kernels see one cost per directed edge.
 
-``costs_for`` is the plain computation from scratch; ``cost_cache.CostCache`` gives the same
+The one cost path is ``costing.cache.CostCache`` (rules cached in parts, combined by
+``costing.combine``); the tests keep the plain from-scratch computation as their oracle
+(``tests/costing_oracle.py: costs_for``), and the cache must give the same
 arrays bit for bit while reusing the parts a request shares with earlier ones.
 """
 
@@ -21,18 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stepfree.graph.model import Graph, directed_incline_pct
-from stepfree.ingest.attributes import Barrier, Crossing, Highway, Kerb, Tri
-from stepfree.profiles.live_rules import report_rules, time_rules
-from stepfree.profiles.model import Policy, Profile
-from stepfree.profiles.rules import (
-    Context,
+from stepfree.attributes import Barrier, Crossing, Highway, Kerb, Tri
+from stepfree.costing.rules import (
     Rule,
-    busy_uncontrolled_crossings,
-    entry_rules,
-    node_rules,
     per_entry,
 )
+from stepfree.graph.model import Graph, directed_incline_pct
+from stepfree.profiles.model import Profile
 
 #: Mean wait at a signalled crossing: half of a typical 60 s pedestrian cycle (s).
 SIGNAL_WAIT_S = 30.0
@@ -76,61 +73,6 @@ def slope_speed_factor(grade_pct: np.ndarray, wheeled: bool) -> np.ndarray:
     else:
         factor = np.minimum(np.exp(-3.5 * np.abs(grade + 0.05)) / np.exp(-3.5 * 0.05), 1.0)
     return factor
-
-
-def costs_for(graph: Graph, profile: Profile, context: Context | None = None) -> Costs:
-    """Compute all costs for one profile (pure; callers cache the result)."""
-    context = context or Context()
-    mob, guide, pref = profile.mobility, profile.guidance, profile.preferences
-    rules = (
-        entry_rules(graph, profile, context)
-        + node_rules(graph, profile, context)
-        + time_rules(graph, context)
-        + report_rules(graph, profile, context)
-    )
-    edge = graph.arrays["csr.edge"]
-    target = graph.arrays["csr.target"]
-    n_entries = edge.shape[0]
-
-    seconds = walk_seconds(graph, mob.speed_m_s, mob.wheeled)
-    factor = np.ones(n_entries)
-    forbidden_entry = np.zeros(n_entries, dtype=bool)
-    node_penalty = np.zeros(graph.n_nodes)
-    forbidden_node = np.zeros(graph.n_nodes, dtype=bool)
-    avoid_node_s = pref.avoid_node_detour_m / mob.speed_m_s
-    for rule in rules:
-        if rule.level == "entry":
-            if rule.policy == Policy.FORBID:
-                forbidden_entry |= rule.mask
-            else:
-                factor += (pref.avoid_factor - 1.0) * rule.mask
-        elif rule.policy == Policy.FORBID:
-            forbidden_node |= rule.mask
-        else:
-            node_penalty += avoid_node_s * rule.mask
-    if pref.avoid_unlit:
-        factor *= np.where(graph.edge("lit")[edge] == Tri.NO, pref.unlit_factor, 1.0)
-    if guide.crossing_detour_m > 0:
-        node_penalty += (guide.crossing_detour_m / mob.speed_m_s) * busy_uncontrolled_crossings(
-            graph, profile
-        )
-
-    node_seconds = transition_seconds(graph, profile)
-    node_cost = np.where(forbidden_node, np.inf, node_seconds + node_penalty)
-    edge_cost = np.where(forbidden_entry, np.inf, seconds * factor)
-    entry_cost = edge_cost + node_cost[target]
-    usable = np.zeros(graph.n_edges, dtype=bool)
-    usable[edge[np.isfinite(edge_cost)]] = True  # either direction walkable
-    return Costs(
-        entry_cost=entry_cost,
-        entry_seconds=seconds + node_seconds[target],
-        edge_cost=edge_cost,
-        node_cost=node_cost,
-        node_seconds=node_seconds,
-        edge_usable=usable,
-        rules=tuple(rules),
-        min_cost_per_m=1.0 / mob.speed_m_s,
-    )
 
 
 def walk_seconds(graph: Graph, speed_m_s: float, wheeled: bool) -> np.ndarray:

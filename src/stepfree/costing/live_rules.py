@@ -11,11 +11,11 @@ from datetime import datetime
 
 import numpy as np
 
+from stepfree.attributes import Highway, Tri
+from stepfree.costing.overlay import Closure
+from stepfree.costing.rules import Context, Rule, policy_rule
 from stepfree.graph.model import Graph, derived
-from stepfree.ingest.attributes import Highway, Tri
 from stepfree.profiles.model import Policy, Profile
-from stepfree.profiles.overlay import Closure
-from stepfree.profiles.rules import Context, Rule, policy_rule
 
 
 def _elevators_with_hours(graph: Graph) -> tuple[np.ndarray, np.ndarray]:
@@ -41,7 +41,7 @@ def closed_elevator_indices(graph: Graph, at: datetime | None) -> tuple[np.ndarr
     graph), so this costs nothing on a graph without them. Unknown hours are not closed: the
     route warns instead.
     """
-    from stepfree.profiles.hours import is_open
+    from stepfree.costing.hours import is_open
 
     out = []
     for where, hours in zip(

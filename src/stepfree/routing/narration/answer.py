@@ -9,29 +9,30 @@ from typing import Any
 
 import numpy as np
 
+from stepfree.attributes import Highway, Tri
+from stepfree.costing.costs import Costs
+from stepfree.costing.hours import is_open
+from stepfree.costing.overlay import EMPTY, Overlay
+from stepfree.costing.rules import Context
+from stepfree.errors import NoUsableWay
 from stepfree.graph.model import Graph
-from stepfree.ingest.attributes import Highway, Tri
-from stepfree.profiles.costing import Costs
-from stepfree.profiles.hours import is_open
 from stepfree.profiles.model import Policy, Profile, preset
-from stepfree.profiles.overlay import EMPTY, Overlay
-from stepfree.profiles.rules import Context
-from stepfree.routing import answer_texts
-from stepfree.routing import instructions as words
 from stepfree.routing.access import ACCESS_WARN_M, end_refusal
-from stepfree.routing.describe import LOW_CONFIDENCE, osm_ids, summary, unknown_masks
-from stepfree.routing.explain import explain
-from stepfree.routing.i18n import check_language
-from stepfree.routing.provenance import provenance
-from stepfree.routing.router import NoUsableWay, Path, Router
-from stepfree.routing.steps import build_steps
+from stepfree.routing.narration import instructions as words
+from stepfree.routing.narration import texts as answer_texts
+from stepfree.routing.narration.guidance import guidance_steps
+from stepfree.routing.narration.i18n import check_language
+from stepfree.routing.narration.provenance import provenance
+from stepfree.routing.narration.summary import LOW_CONFIDENCE, osm_ids, summary, unknown_masks
+from stepfree.routing.refusal import explain
+from stepfree.routing.router import Route, Router
 from stepfree.routing.walk import (
     Walk,
     coordinates,
     lengths_m,
-    path_length_m,
     piece_line,
     pieces,
+    route_length_m,
 )
 
 #: A route longer than this many times the walking route is worth a warning.
@@ -47,13 +48,13 @@ def _pedestrian_length(
     if path is None:
         return None
     legs = path.origin.snap.distance_m + path.destination.snap.distance_m
-    return path_length_m(router.graph, path) + legs
+    return route_length_m(router.graph, path) + legs
 
 
 def _warnings(
     graph: Graph,
     walk: Walk,
-    path: Path,
+    path: Route,
     costs: Costs,
     profile: Profile,
     context: Context,
@@ -137,11 +138,11 @@ def _reports_that_changed(
     ]
 
 
-_STEP_FIELDS = tuple(field.name for field in dataclasses.fields(words.Step))
+_STEP_FIELDS = tuple(field.name for field in dataclasses.fields(words.GuidanceStep))
 _step_values = operator.attrgetter(*_STEP_FIELDS)  # every field of a step, in one call
 
 
-def _step_fields(step: words.Step) -> dict[str, Any]:
+def _step_fields(step: words.GuidanceStep) -> dict[str, Any]:
     """The set fields of a guidance step: those not empty, zero, false or None (names are
     copied, so an answer never shares them)."""
     out = {}
@@ -223,7 +224,7 @@ def answer(
     info["detour_factor"] = round(info["length_m"] / walking, 3) if walking else None
     ways, node_ids = osm_ids(graph, walk)
     reports = _reports_that_changed(router, origin, destination, profile, context)
-    steps = build_steps(graph, walk, line)
+    steps = guidance_steps(graph, walk, line)
     texts = words.narrate(steps, lang, guidance=profile.guidance.announce)
     instructions = [
         {**_step_fields(step), "text": text} for step, text in zip(steps, texts, strict=True)

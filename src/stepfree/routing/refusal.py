@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from stepfree.attributes import ENUMS
+from stepfree.costing.costs import Costs
+from stepfree.costing.rules import SMOOTHNESS_ORDER, SURFACE_ORDER, Context, Rule, kerb_height_m
 from stepfree.graph.model import Graph, directed_incline_pct
-from stepfree.ingest.attributes import ENUMS
-from stepfree.profiles.costing import Costs
 from stepfree.profiles.model import PARAMETERS, Policy, Profile
-from stepfree.profiles.rules import SMOOTHNESS_ORDER, SURFACE_ORDER, Context, Rule, kerb_height_m
 from stepfree.routing.router import Router
 from stepfree.routing.walk import Walk, pieces
 

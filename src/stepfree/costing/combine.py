@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stepfree.attributes import Tri
+from stepfree.costing.rules import Rule, per_entry
 from stepfree.graph.model import Graph, derived
-from stepfree.ingest.attributes import Tri
 from stepfree.profiles.model import Policy, Profile
-from stepfree.profiles.rules import Rule, per_entry
 
 #: Per element count of the AVOID rules covering it (a few dozen rules; reports add one each).
 COUNT = np.uint16

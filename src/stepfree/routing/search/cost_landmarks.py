@@ -1,6 +1,6 @@
 """Landmarks on a profile's own costs: a tighter bound for the A* than metres (directed ALT).
 
-The metre landmarks (`routing.landmarks`) hold for every profile, but they are loose for a
+The metre landmarks (`search.landmarks`) hold for every profile, but they are loose for a
 profile whose cost per metre varies: a wheelchair's avoided surfaces, kerbs and crossing waits
 cost several times its least cost per metre. On the sample city the metre bound is 45 % of the
 true wheelchair cost at the median pair; a bound from the wheelchair's own costs is 92 %.
@@ -31,9 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from stepfree.graph.model import Graph
-from stepfree.routing.landmarks import landmark_table
-from stepfree.routing.search import SearchWorkspace, entry_sources, one_to_all
-from stepfree.routing.search_kernels import NO_LANDMARKS, costs_at_least
+from stepfree.routing.search.kernels import NO_LANDMARKS, costs_at_least
+from stepfree.routing.search.landmarks import landmark_table
+from stepfree.routing.search.paths import SearchWorkspace, entry_sources, one_to_all
 
 __all__ = [
     "AUTO_BELOW_NODES",

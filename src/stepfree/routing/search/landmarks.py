@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from stepfree.graph.geo import to_local_m
+from stepfree.geo import to_local_m
 from stepfree.graph.model import Graph, derived
 
 __all__ = [
@@ -82,7 +82,7 @@ def scipy_distances(graph: Graph) -> Distances:
 
 def compiled_distances(graph: Graph) -> Distances:
     """Metres from one node to every node, by the compiled search (for a router)."""
-    from stepfree.routing.search import SearchWorkspace, one_to_all
+    from stepfree.routing.search.paths import SearchWorkspace, one_to_all
 
     indptr, target, cost = _undirected(graph)
     workspace = SearchWorkspace(graph.n_nodes)

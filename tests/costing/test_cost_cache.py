@@ -17,15 +17,17 @@ from hypothesis import strategies as st
 
 import stepfree
 from profile_strategies import parameter_values
+from stepfree.attributes import Highway, Tri
+from stepfree.costing.cache import GROUP_CACHE_SIZE, REQUEST_CACHE_SIZE, CostCache
+from stepfree.costing.costs import Costs
+from stepfree.costing.hours import is_open
+from stepfree.costing.live_rules import closed_elevators
+from stepfree.costing.overlay import EMPTY, REPORT_TYPES, Closure, Overlay
+from stepfree.costing.rules import Context, Rule
 from stepfree.graph.model import Graph
-from stepfree.ingest.attributes import Highway, Tri
-from stepfree.profiles.cost_cache import GROUP_CACHE_SIZE, REQUEST_CACHE_SIZE, CostCache
-from stepfree.profiles.costing import Costs, costs_for
-from stepfree.profiles.hours import is_open
-from stepfree.profiles.live_rules import closed_elevators
 from stepfree.profiles.model import Policy, Profile, preset, preset_names
-from stepfree.profiles.overlay import EMPTY, REPORT_TYPES, Closure, Overlay
-from stepfree.profiles.rules import Context, Rule
+
+from costing_oracle import costs_for
 
 HOURS = ("Mo-Fr 08:00-20:00", "24/7", "Sa,Su off", "sunrise-sunset", "Mo-Su 22:00-06:00")
 TIMES = (None, datetime(2026, 6, 15, 12, 0), datetime(2026, 6, 14, 23, 30))  # Monday, Sunday
@@ -164,7 +166,7 @@ def test_a_value_selecting_the_same_nodes_reuses_the_costs(graph: Graph) -> None
     cache = CostCache(graph)
     chair = preset("manual_wheelchair")
     costs = cache.costs(chair)
-    heights = np.unique(stepfree.profiles.rules.kerb_height_m(graph))
+    heights = np.unique(stepfree.costing.rules.kerb_height_m(graph))
     between = float(heights[heights > 0.03][0])  # the next height mapped above the preset's
     nudged = chair.with_overrides({"max_kerb_height_m": f"{(0.03 + between) / 2}"})
     assert cache.costs(nudged) is costs

@@ -8,7 +8,7 @@ disagree about why something is blocked.
 
 The rules come in groups (``RuleSpec``), each declaring the profile and context values it reads,
 so a cache can key each group by exactly those values: a request that overrides
-``max_kerb_height_m`` rebuilds the kerb mask alone (see ``stepfree.profiles.cost_cache``).
+``max_kerb_height_m`` rebuilds the kerb mask alone (see ``stepfree.costing.cache``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from stepfree.graph.model import Graph, derived, directed_incline_pct
-from stepfree.ingest.attributes import (
+from stepfree.attributes import (
     MAJOR_ROADS,
     NO_STRING,
     Access,
@@ -36,8 +35,9 @@ from stepfree.ingest.attributes import (
     Tri,
     Wheelchair,
 )
+from stepfree.costing.overlay import EMPTY, Closure, Overlay
+from stepfree.graph.model import Graph, derived, directed_incline_pct
 from stepfree.profiles.model import Policy, Profile
-from stepfree.profiles.overlay import EMPTY, Closure, Overlay
 
 #: Typical kerb heights (m) by type when ``kerb:height`` is not mapped. Lowered: DIN 18040-3
 #: allows up to 0.03 m, typical 0.02 m; rolled (mountable) kerbs rise 0.05-0.10 m; raised kerbs

@@ -2,7 +2,7 @@
 
 Length, duration, ascent and descent (and the length of known grade), for each attribute that
 matters the length on which it is unknown or the places where it applies and is unknown (the
-known shares of `routing.confidence`), and counts of kerbs and crossings by type at the nodes
+known shares of `narration.confidence`), and counts of kerbs and crossings by type at the nodes
 passed: a dozen numpy operations per route each cost more to dispatch than to compute on a
 walk of fifty pieces.
 """
@@ -14,10 +14,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from stepfree.attributes import Barrier, Crossing, Kerb, Tri
+from stepfree.costing.costs import Costs
 from stepfree.graph.model import Graph, directed_incline_pct
-from stepfree.ingest.attributes import Barrier, Crossing, Kerb, Tri
-from stepfree.profiles.costing import Costs
-from stepfree.routing.confidence import BY_COUNT, BY_LENGTH, WEIGHTS, node_places
+from stepfree.routing.narration.confidence import BY_COUNT, BY_LENGTH, WEIGHTS, node_places
 from stepfree.routing.walk import Walk
 
 __all__ = ["Totals", "totals"]

@@ -1,7 +1,7 @@
 """What an answer says besides its steps, in English, Russian or Kazakh: why no route exists
 (:func:`explain_block`, :func:`explain_relax`, :func:`explain_no_route`), its warnings
 (:func:`warning_text`) and its summary line (:func:`summary_text`). Every text comes from the
-gettext catalogues through :mod:`stepfree.routing.i18n`.
+gettext catalogues through :mod:`stepfree.routing.narration.i18n`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from stepfree.errors import BadInput
-from stepfree.routing.i18n import (
+from stepfree.routing.narration.i18n import (
     N_,
     capitalized,
     format_distance,

@@ -28,18 +28,18 @@ from typing import Any
 import numpy as np
 import shapely
 
-from stepfree.errors import BadInput
-from stepfree.graph.geo import EARTH_RADIUS_M
+from stepfree.errors import BadInput, NoUsableWay
+from stepfree.geo import EARTH_RADIUS_M
 from stepfree.graph.model import Graph
 from stepfree.profiles.model import Profile
 from stepfree.routing.access import ACCESS_WARN_M, end_refusal
-from stepfree.routing.answer_texts import warning_text
-from stepfree.routing.i18n import check_language, format_number, translator
-from stepfree.routing.isochrone_contour import Rings
-from stepfree.routing.isochrone_raster import CELL_M, band_rings
-from stepfree.routing.isochrone_reach import Reach, reach, time_costs
-from stepfree.routing.provenance import provenance
-from stepfree.routing.router import Endpoint, NoUsableWay, Router
+from stepfree.routing.narration.i18n import check_language, format_number, translator
+from stepfree.routing.narration.provenance import provenance
+from stepfree.routing.narration.texts import warning_text
+from stepfree.routing.reach.contour import Rings
+from stepfree.routing.reach.network import Reach, reach, time_costs
+from stepfree.routing.reach.raster import CELL_M, band_rings
+from stepfree.routing.router import Endpoint, Router
 
 __all__ = [
     "BUFFER_M",

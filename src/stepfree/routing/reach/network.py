@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from stepfree.costing.costs import Costs
 from stepfree.graph.model import Graph
-from stepfree.profiles.costing import Costs
 from stepfree.routing.router import Endpoint, Router
-from stepfree.routing.search import one_to_all_sparse
+from stepfree.routing.search.paths import one_to_all_sparse
 
 #: Kinds of the records the stretches are built from (per CSR entry, or the origin's edge).
 FROM_U, FROM_V, ORIGIN = 0, 1, 2

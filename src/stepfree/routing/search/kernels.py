@@ -1,10 +1,10 @@
-"""The compiled search kernels (numba) behind `stepfree.routing.search`.
+"""The compiled search kernels (numba) behind `stepfree.routing.search.paths`.
 
 They know arrays only: ``indptr`` (int64, ``n_nodes + 1``), ``target`` (int32 per entry),
 ``cost`` (float64 per entry, ``>= 0``; ``inf`` impassable), and a workspace's scratch arrays.
 Compiled with ``cache=True`` (a new process loads machine code instead of recompiling) and
 ``nogil=True`` (threads, each with its own workspace, can search at once). The checked Python
-surface is `stepfree.routing.search`.
+surface is `stepfree.routing.search.paths`.
 """
 
 from __future__ import annotations

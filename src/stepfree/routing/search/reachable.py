@@ -1,4 +1,4 @@
-"""The compiled two-sided reachability check behind `stepfree.routing.search.reachable`."""
+"""The compiled two-sided reachability check behind `stepfree.routing.search.paths.reachable`."""
 
 from __future__ import annotations
 

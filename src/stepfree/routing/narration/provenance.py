@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from stepfree.costing.rules import Context
 from stepfree.graph.model import Graph
 from stepfree.graph.store import FORMAT_VERSION
 from stepfree.profiles.model import FACETS, Profile, preset, preset_names
-from stepfree.profiles.rules import Context
 
 
 def graph_identity(graph: Graph) -> dict[str, Any]:

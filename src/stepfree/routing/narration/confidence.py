@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from stepfree.attributes import Barrier, Crossing, Kerb
 from stepfree.graph.model import Graph, derived
-from stepfree.ingest.attributes import Barrier, Crossing, Kerb
 
 #: attribute -> (mask of where it is unknown, as `describe.unknown_masks` names it; weight)
 WEIGHTS: dict[str, tuple[str, float]] = {
@@ -61,7 +61,7 @@ def _places(graph: Graph, attribute: str) -> np.ndarray:
     elif attribute == "tactile_paving":
         places = crossing != Crossing.NOT_A_CROSSING
     else:
-        from stepfree.profiles.rules import unknown_kerb_nodes
+        from stepfree.costing.rules import unknown_kerb_nodes
 
         places = (graph.node("barrier") == Barrier.KERB) | (graph.node("kerb") != Kerb.UNKNOWN)
         places = places | unknown_kerb_nodes(graph)

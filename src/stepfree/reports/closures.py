@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from stepfree.graph.geo import haversine_m
+from stepfree.costing.overlay import Closure, Overlay
+from stepfree.geo import haversine_m
 from stepfree.graph.model import Graph
 from stepfree.graph.nearest import nearest_edge
-from stepfree.profiles.overlay import Closure, Overlay
 from stepfree.reports.domain import Report, ReportStatus, ReportType
 
 #: A reported point farther than this from every edge is not on the network (m). GPS in a

@@ -2,7 +2,7 @@
 
 `unknown_masks` says where each attribute that matters for a profile is unknown (an incline only
 matters to someone with an incline limit, a kerb only to someone with a kerb limit...); the
-summary turns them into a known share per attribute and one confidence (`routing.confidence`).
+summary turns them into a known share per attribute and one confidence (`narration.confidence`).
 For a profile with no limits nothing is unknown, and confidence is 1.
 """
 
@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from stepfree.graph.model import Graph
-from stepfree.ingest.attributes import (
+from stepfree.attributes import (
     Crossing,
     Footway,
     Highway,
@@ -21,12 +20,13 @@ from stepfree.ingest.attributes import (
     Surface,
     Tri,
 )
-from stepfree.profiles.costing import Costs
+from stepfree.costing.costs import Costs
+from stepfree.costing.rules import KERB_NO_LIMIT_M, unknown_kerb_nodes
+from stepfree.graph.model import Graph
 from stepfree.profiles.model import Profile
-from stepfree.profiles.rules import KERB_NO_LIMIT_M, unknown_kerb_nodes
-from stepfree.routing.confidence import confidence, known_shares
 from stepfree.routing.geometry import walk_osm_nodes
-from stepfree.routing.tally import totals
+from stepfree.routing.narration.confidence import confidence, known_shares
+from stepfree.routing.narration.tally import totals
 from stepfree.routing.walk import Walk
 
 #: Below this confidence a route carries a warning.
