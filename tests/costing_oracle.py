@@ -7,14 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from stepfree.attributes import Tri
+from stepfree.costing.context import Context
 from stepfree.costing.costs import Costs, transition_seconds, walk_seconds
 from stepfree.costing.live_rules import report_rules, time_rules
-from stepfree.costing.rules import (
-    Context,
-    busy_uncontrolled_crossings,
-    entry_rules,
-    node_rules,
-)
+from stepfree.costing.rules import busy_uncontrolled_crossings, entry_rules, node_rules
 from stepfree.graph.model import Graph
 from stepfree.profiles.model import Policy, Profile
 

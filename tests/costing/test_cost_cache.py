@@ -19,11 +19,12 @@ import stepfree
 from profile_strategies import parameter_values
 from stepfree.attributes import Highway, Tri
 from stepfree.costing.cache import GROUP_CACHE_SIZE, REQUEST_CACHE_SIZE, CostCache
+from stepfree.costing.context import Context
 from stepfree.costing.costs import Costs
 from stepfree.costing.hours import is_open
 from stepfree.costing.live_rules import closed_elevators
 from stepfree.costing.overlay import EMPTY, REPORT_TYPES, Closure, Overlay
-from stepfree.costing.rules import Context, Rule
+from stepfree.costing.rules import Rule
 from stepfree.graph.model import Graph
 from stepfree.profiles.model import Policy, Profile, preset, preset_names
 

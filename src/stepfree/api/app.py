@@ -21,7 +21,6 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-import stepfree
 from stepfree.api import audit, coverage, health, isochrones, keys, profiles, reports, routes
 from stepfree.api.deps import Limiters, known_query_only
 from stepfree.api.docs import install_docs
@@ -32,6 +31,7 @@ from stepfree.api.query import single_valued_query
 from stepfree.api.security import ASGIApp, BodyLimit, Message, Receive, Scope, Send
 from stepfree.api.service import Service
 from stepfree.api.settings import Settings, settings_from_env
+from stepfree.version import __version__
 
 access_log = logging.getLogger("stepfree.access")
 
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="stepfree",
-        version=stepfree.__version__,
+        version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
         docs_url=None,  # served from our own assets (api/docs.py), not from a CDN

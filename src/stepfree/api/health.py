@@ -15,10 +15,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
-import stepfree
 from stepfree.api.deps import ServiceDep
 from stepfree.api.responses import json_response
 from stepfree.api.service import Service
+from stepfree.version import __version__
 
 router = APIRouter(tags=["service"])
 log = logging.getLogger("stepfree.api")
@@ -52,7 +52,7 @@ async def get_health(service: ServiceDep) -> Response:
     version = await _store_version(service)
     body = Health(
         status="ok" if version is not None else "degraded",
-        version=stepfree.__version__,
+        version=__version__,
         graph=GraphHealth(loaded=True, nodes=service.graph.n_nodes, edges=service.graph.n_edges),
         db=version is not None,
         reports_version=version,

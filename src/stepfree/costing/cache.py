@@ -41,17 +41,11 @@ from stepfree.costing.combine import (
     usable_edges,
     usable_patched,
 )
+from stepfree.costing.context import Context
 from stepfree.costing.costs import Costs, seconds_at_nodes, walk_seconds
 from stepfree.costing.live_rules import closed_elevator_indices, closure_rules, elevator_rules
 from stepfree.costing.overlay import Closure
-from stepfree.costing.rules import (
-    ENTRY_SPECS,
-    NODE_SPECS,
-    Context,
-    Rule,
-    RuleSpec,
-    busy_crossings,
-)
+from stepfree.costing.rules import ENTRY_SPECS, NODE_SPECS, Rule, RuleSpec, busy_crossings
 from stepfree.graph.model import Graph
 from stepfree.profiles.model import Policy, Profile
 

@@ -12,8 +12,9 @@ from datetime import datetime
 import numpy as np
 
 from stepfree.attributes import Highway, Tri
+from stepfree.costing.context import Context
 from stepfree.costing.overlay import Closure
-from stepfree.costing.rules import Context, Rule, policy_rule
+from stepfree.costing.rules import Rule, policy_rule
 from stepfree.graph.model import Graph, derived
 from stepfree.profiles.model import Policy, Profile
 

@@ -13,10 +13,8 @@ so a cache can key each group by exactly those values: a request that overrides
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,7 +33,7 @@ from stepfree.attributes import (
     Tri,
     Wheelchair,
 )
-from stepfree.costing.overlay import EMPTY, Closure, Overlay
+from stepfree.costing.context import Context
 from stepfree.graph.model import Graph, derived, directed_incline_pct
 from stepfree.profiles.model import Policy, Profile
 
@@ -72,29 +70,6 @@ class Rule:
     level: str  # "entry" (directed way) or "node"
     mask: np.ndarray  # bool per entry or per node
     report_id: int | None = None  # the barrier report behind a "report" rule
-
-
-@dataclass(frozen=True)
-class Context:
-    """When and where the trip happens."""
-
-    winter: bool = False
-    at: datetime | None = None  # local time of travel, None = now
-    overlay: Overlay = field(default=EMPTY)
-
-    @functools.cached_property
-    def at_text(self) -> str | None:
-        """``at`` as ISO-8601 text, once (an answer writes it and keys caches by it)."""
-        return self.at.isoformat() if self.at is not None else None
-
-    def active_closures(self) -> tuple[Closure, ...]:
-        """Reports valid at the time of travel (now when no time is given)."""
-        if not self.overlay.closures:
-            return ()
-        at = self.at if self.at is not None else datetime.now(UTC)
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
-        return self.overlay.active(at)
 
 
 def kerb_height_m(graph: Graph) -> np.ndarray:

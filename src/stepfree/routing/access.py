@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from stepfree.costing.context import Context
 from stepfree.costing.costs import Costs
-from stepfree.costing.rules import Context
 from stepfree.errors import NoUsableWay
 from stepfree.profiles.model import PARAMETERS, Policy, Profile
 from stepfree.routing.narration import texts as answer_texts

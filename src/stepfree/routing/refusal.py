@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from stepfree.attributes import ENUMS
+from stepfree.costing.context import Context
 from stepfree.costing.costs import Costs
-from stepfree.costing.rules import SMOOTHNESS_ORDER, SURFACE_ORDER, Context, Rule, kerb_height_m
+from stepfree.costing.rules import SMOOTHNESS_ORDER, SURFACE_ORDER, Rule, kerb_height_m
 from stepfree.graph.model import Graph, directed_incline_pct
 from stepfree.profiles.model import PARAMETERS, Policy, Profile
 from stepfree.routing.router import Router

@@ -18,9 +18,9 @@ import numpy as np
 
 from stepfree.cities.place import Place, place_at
 from stepfree.costing.cache import CostCache
+from stepfree.costing.context import Context
 from stepfree.costing.costs import Costs
 from stepfree.costing.overlay import EMPTY, Overlay
-from stepfree.costing.rules import Context
 from stepfree.errors import BadInput, NoUsableWay
 from stepfree.geo import EARTH_RADIUS_M, to_local_m
 from stepfree.graph.model import Graph

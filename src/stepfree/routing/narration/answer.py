@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from stepfree.attributes import Highway, Tri
+from stepfree.costing.context import Context
 from stepfree.costing.costs import Costs
 from stepfree.costing.hours import is_open
 from stepfree.costing.overlay import EMPTY, Overlay
-from stepfree.costing.rules import Context
 from stepfree.errors import NoUsableWay
 from stepfree.graph.model import Graph
 from stepfree.profiles.model import Policy, Profile, preset

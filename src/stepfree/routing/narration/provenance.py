@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from stepfree.costing.rules import Context
+from stepfree.costing.context import Context
 from stepfree.graph.model import Graph
 from stepfree.graph.store import FORMAT_VERSION
 from stepfree.profiles.model import FACETS, Profile, preset, preset_names
+from stepfree.version import __version__
 
 
 def graph_identity(graph: Graph) -> dict[str, Any]:
@@ -50,8 +51,6 @@ def profile_identity(profile: Profile) -> dict[str, Any]:
 
 def provenance(graph: Graph, profile: Profile, context: Context) -> dict[str, Any]:
     """Everything an answer rests on (see the module docstring)."""
-    from stepfree import __version__  # the package's own version, without an import cycle
-
     return {
         "stepfree": __version__,
         "graph": graph_identity(graph),
