@@ -80,7 +80,7 @@ def _current(graph: Path, source: Path) -> bool:
         return False
     code = Path(stepfree.__file__).parent
     modules = [p for d in ("ingest", "graph") for p in (code / d).glob("*.py")]
-    modules += [code / "_api.py", code / "routing" / "landmarks.py"]  # what build adds
+    modules += [code / "_api.py", code / "routing" / "search" / "landmarks.py"]  # what build adds
     newest = max(p.stat().st_mtime for p in modules)
     return graph.stat().st_mtime > max(newest, source.stat().st_mtime) and _loads(graph)
 
