@@ -47,14 +47,14 @@ def test_a_refused_route_is_the_error_shape_with_why_inside(server) -> None:
     assert response.status_code == 404
     body = response.json()
     assert body["error"]["code"] == "no_usable_way"
-    assert body["error"]["blocked_by"][0]["attribute"] == "access"
+    assert body["error"]["blocked_by"][0]["attribute"] == "access_m"
     assert {r["parameter"] for r in body["error"]["relax"]} >= {"unknown_width"}
     assert body["error"]["provenance"]["profile"]["changed"] == {"unknown_width": "forbid"}
     assert set(body) == {"error"}  # the one error shape
     iso_query = {k: v for k, v in query.items() if k != "to"}
     iso = get(server, "/v1/isochrone", **iso_query, minutes="5")
     assert iso.status_code == 404
-    assert iso.json()["error"]["blocked_by"][0]["attribute"] == "access"
+    assert iso.json()["error"]["blocked_by"][0]["attribute"] == "access_m"
 
 
 def test_route_is_the_json_of_the_cli(server, graph_file) -> None:

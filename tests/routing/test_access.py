@@ -62,7 +62,7 @@ def test_a_far_end_is_refused_saying_how_far_and_what_blocks(world_graph) -> Non
     assert answer["route"] is None
     assert answer["reason"] == "no_usable_way"
     access, *nearer = answer["blocked_by"]
-    assert access["attribute"] == "access"
+    assert access["attribute"] == "access_m"
     assert access["role"] == "origin"
     assert access["limit"] == 50.0  # the manual wheelchair preset's max_access_m
     assert access["value"] == pytest.approx(60.0, abs=1.0)
@@ -110,7 +110,7 @@ def test_max_access_m_decides_between_route_and_refusal(world_graph) -> None:
     assert near["route"] is not None
     assert near["summary"]["access_m"]["origin"] == pytest.approx(70.0, abs=0.5)
     assert far["route"] is None
-    assert far["blocked_by"][0]["attribute"] == "access"
+    assert far["blocked_by"][0]["attribute"] == "access_m"
     assert far["relax"][0] == {
         "parameter": "max_access_m",
         "from": 60.0,
@@ -130,7 +130,7 @@ def test_an_isochrone_from_a_far_point_is_refused_and_a_near_one_pays_the_leg(
         )
     why = refused.value.explanation
     assert why is not None
-    assert why["blocked_by"][0]["attribute"] == "access"
+    assert why["blocked_by"][0]["attribute"] == "access_m"
     assert {item["parameter"] for item in why["relax"]} >= {"unknown_width", "max_access_m"}
     near = stepfree.isochrone(_north_of(world, "d", -40.0), (1, 2), "pedestrian", graph=graph)
     assert near["origin"]["access_s"] == pytest.approx(40.0 / 1.3, abs=0.5)

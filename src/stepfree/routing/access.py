@@ -158,7 +158,7 @@ def end_refusal(
     within the profile's ``max_access_m`` (texts in ``lang``)."""
     costs = router.costs(profile, context)
     access: dict[str, Any] = {
-        "attribute": "access",
+        "attribute": "access_m",
         "role": error.role,
         "value": None if error.nearest_m is None else round(error.nearest_m, 1),
         "limit": error.limit_m,
