@@ -20,6 +20,7 @@ from stepfree.ingest.area import EVERYTHING, Area
 from stepfree.ingest.osm import read_osm
 
 if TYPE_CHECKING:
+    from stepfree.answers import IsochroneCollection, RouteAnswer
     from stepfree.costing.overlay import Overlay
     from stepfree.routing.router import Router
 
@@ -152,7 +153,7 @@ def route(
     at: datetime | str | None = None,
     graph: Graph | Path | str | None = None,
     reports: Path | str | None = None,
-) -> dict[str, Any]:
+) -> RouteAnswer:
     """Route between two ``(lat, lon)`` points for a profile, as the CLI's JSON answer.
 
     ``reports`` is a GeoJSON file of barrier reports to apply to this request only (the same
@@ -213,7 +214,7 @@ def isochrone(
     at: datetime | str | None = None,
     graph: Graph | Path | str | None = None,
     lang: str = "en",
-) -> dict[str, Any]:
+) -> IsochroneCollection:
     """Where a profile can travel from ``origin`` ``(lat, lon)`` within each time, as GeoJSON.
 
     A FeatureCollection with one Polygon or MultiPolygon per time (1 to 60 minutes, at most

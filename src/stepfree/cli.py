@@ -176,15 +176,15 @@ def cmd_route(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
     elif args.format == "geojson":
-        features = [result["route"]] if result["route"] else []
-        for feature in features:
-            feature["properties"] |= {"summary": result["summary"]}
-        extra = {} if features else {"blocked_by": result["blocked_by"], "relax": result["relax"]}
-        print(
-            json.dumps(
-                {"type": "FeatureCollection", "features": features, **extra}, ensure_ascii=False
-            )
-        )
+        collection: dict[str, object]
+        if result["route"] is None:
+            why = {"blocked_by": result["blocked_by"], "relax": result["relax"]}
+            collection = {"type": "FeatureCollection", "features": [], **why}
+        else:  # the route's feature, its summary among its properties
+            line = result["route"]
+            feature = {**line, "properties": {**line["properties"], "summary": result["summary"]}}
+            collection = {"type": "FeatureCollection", "features": [feature]}
+        print(json.dumps(collection, ensure_ascii=False))
     else:
         print(route_as_text(result))
     return 0 if result["route"] else EXIT_NO_ROUTE

@@ -7,7 +7,7 @@ and what to do about it, in one line.
 
 from __future__ import annotations
 
-from typing import Any
+from stepfree.answers import IsochroneRefusal
 
 
 class StepfreeError(Exception):
@@ -33,7 +33,7 @@ class NoUsableWay(StepfreeError, LookupError):
     ``limit_m`` is how far the profile may go across unmapped ground (``max_access_m``);
     ``nearest_m`` how far the nearest usable way is (None: none within ``searched_m``);
     ``blocked`` the nearer ways the profile may not use, as ``(edge, distance_m)``;
-    ``explanation`` the refusal in words (``blocked_by``, ``relax``...), once an answer has
+    ``explanation`` the refusal in words (``blocked_by``, ``relax``...), once an isochrone has
     explained it.
     """
 
@@ -49,7 +49,7 @@ class NoUsableWay(StepfreeError, LookupError):
         self.nearest_m = nearest_m
         self.limit_m = limit_m
         self.blocked = blocked
-        self.explanation: dict[str, Any] | None = None
+        self.explanation: IsochroneRefusal | None = None
         where = (
             f"the nearest is {nearest_m:,.0f} m away"
             if nearest_m is not None

@@ -156,7 +156,7 @@ def test_every_documented_error_is_the_error_model(document: dict) -> None:
                 continue
             assert schema == {"$ref": ERROR_REF}, (method, path, status)
     body = document["components"]["schemas"]["ErrorBody"]
-    assert body["additionalProperties"] is True  # room for members such as blocked_by
+    assert body["additionalProperties"] is False  # a refusal is a type of its own (Refusal)
     assert body["properties"]["message"]["maxLength"] == MAX_MESSAGE_CHARS
 
 

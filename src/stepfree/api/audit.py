@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep
 from stepfree.api.errors import error_responses
 from stepfree.api.limits import check_page_size
+from stepfree.api.responses import CLOSED
 from stepfree.api.security import ADMINS, require_role
 from stepfree.reports.audit import AuditAction, AuditEntry
 from stepfree.reports.domain import MAX_INT64
@@ -30,6 +31,8 @@ Until = Annotated[str | None, Query(description="only entries before this ISO-86
 
 class AuditPage(BaseModel):
     """One page of the audit log, newest first."""
+
+    model_config = CLOSED
 
     entries: list[AuditEntry]
     limit: int

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import anyio.to_thread
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from stepfree.answers import Coverage
 from stepfree.api.deps import CallerDep, ServiceDep
 from stepfree.api.errors import error_responses
 from stepfree.api.responses import json_response
@@ -17,7 +16,7 @@ router = APIRouter(tags=["network"])
 
 @router.get(
     "/coverage",
-    response_model=dict[str, Any],
+    response_model=Coverage,
     responses=error_responses(429),
     summary="Attribute coverage of the served network (as stepfree inspect --json)",
 )

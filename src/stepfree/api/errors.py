@@ -31,10 +31,10 @@ MAX_MESSAGE_CHARS = 500
 
 
 class ErrorBody(BaseModel):
-    """What went wrong, in one line; some errors add members of their own (a route's 404
-    says what blocks the way)."""
+    """What went wrong, in one line. (A refused route or isochrone answers in the same shape
+    with more members: `stepfree.answers.Refusal`.)"""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")  # a documented shape: every member is named
 
     code: str = Field(description="a stable name of the error, such as not_found")
     message: str = Field(max_length=MAX_MESSAGE_CHARS, description="one line for a person")
@@ -42,6 +42,8 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     """The one error model of every endpoint."""
+
+    model_config = ConfigDict(extra="forbid")
 
     error: ErrorBody
 

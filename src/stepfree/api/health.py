@@ -8,6 +8,7 @@ answers both and ignores every query parameter (``api/app.py`` mounts this route
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 import anyio.to_thread
 from fastapi import APIRouter
@@ -16,7 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from stepfree.api.deps import ServiceDep
-from stepfree.api.responses import json_response
+from stepfree.api.responses import CLOSED, json_response
 from stepfree.api.service import Service
 from stepfree.version import __version__
 
@@ -27,6 +28,8 @@ log = logging.getLogger("stepfree.api")
 class GraphHealth(BaseModel):
     """The served graph."""
 
+    model_config = CLOSED
+
     loaded: bool
     nodes: int
     edges: int
@@ -35,7 +38,9 @@ class GraphHealth(BaseModel):
 class Health(BaseModel):
     """The service's state."""
 
-    status: str
+    model_config = CLOSED
+
+    status: Literal["ok", "degraded"]
     version: str
     graph: GraphHealth
     db: bool

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from stepfree.answers import IsochroneCollection, RefusalResponse
 from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep
 from stepfree.api.errors import error_responses
 from stepfree.api.limits import parse_minutes, within_budget
 from stepfree.api.params import AT_HELP, parse_at, point, profile_query_docs
-from stepfree.api.responses import (
-    FeatureCollection,
-    RefusalResponse,
-    json_response,
-    refusal_body,
-)
+from stepfree.api.responses import json_response, refusal_body
 from stepfree.errors import NoUsableWay
 from stepfree.profiles.model import preset_names, profile_from_request
 from stepfree.profiles.overrides import overrides_from_query
@@ -28,7 +24,7 @@ router = APIRouter(tags=["routing"])
 @router.get(
     "/isochrone",
     summary="Reachable areas within some minutes, for a profile",
-    response_model=FeatureCollection,
+    response_model=IsochroneCollection,
     responses={
         404: {
             "model": RefusalResponse,
@@ -73,7 +69,7 @@ async def get_isochrone(
     when = parse_at(at)
     overrides = overrides_from_query(request.query_params)
 
-    def work() -> dict[str, Any]:
+    def work() -> IsochroneCollection:
         chosen = profile_from_request(profile, overrides)
         return service.isochrone(start, times, chosen, lang, when)
 
@@ -82,4 +78,4 @@ async def get_isochrone(
     except NoUsableWay as error:
         if error.explanation is None:
             raise
-        return json_response(refusal_body({"message": str(error), **error.explanation}), 404)
+        return json_response(refusal_body(error.explanation), 404)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep
 from stepfree.api.errors import error_responses
 from stepfree.api.limits import check_page_size
+from stepfree.api.responses import CLOSED
 from stepfree.api.security import ADMINS, require_role
 from stepfree.api.service import Service
 from stepfree.reports.audit import Actor
@@ -53,6 +54,8 @@ class KeyIn(BaseModel):
 class KeyOut(BaseModel):
     """A key as admins see it: never its secret, nor the secret's hash."""
 
+    model_config = CLOSED
+
     id: int
     role: Role
     label: str
@@ -80,6 +83,8 @@ class KeyCreated(KeyOut):
 
 class KeyPage(BaseModel):
     """One page of the key listing, in id order."""
+
+    model_config = CLOSED
 
     keys: list[KeyOut]
     limit: int

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from stepfree.api.deps import CallerDep
 from stepfree.api.errors import error_responses
+from stepfree.api.responses import CLOSED
 from stepfree.errors import NotFound
 from stepfree.profiles.listing import parameter_table
 from stepfree.profiles.model import preset, preset_names
@@ -17,12 +18,16 @@ router = APIRouter(tags=["profiles"])
 class ProfileSummary(BaseModel):
     """A preset's name and title."""
 
+    model_config = CLOSED
+
     name: str
     title: str
 
 
 class ParameterRow(BaseModel):
     """One parameter of a preset with its value, range, unit and meaning."""
+
+    model_config = CLOSED
 
     facet: str
     parameter: str
@@ -35,6 +40,8 @@ class ParameterRow(BaseModel):
 
 class ProfileDetail(BaseModel):
     """A preset, the sources of its defaults, and every parameter."""
+
+    model_config = CLOSED
 
     name: str
     title: str

@@ -8,7 +8,7 @@ admin key. Description text is stored as given and only ever returned inside JSO
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 from fastapi import APIRouter, Path, Query, status
@@ -18,12 +18,12 @@ from pydantic import BaseModel, Field
 from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep, WriterDep
 from stepfree.api.errors import error_responses
 from stepfree.api.limits import check_page_size, parse_bbox
-from stepfree.api.responses import FeatureCollection, json_response
+from stepfree.api.responses import CLOSED, json_response
 from stepfree.api.security import MODERATORS, RESOLVERS, Caller, require_role
 from stepfree.api.service import Service
 from stepfree.api.settings import Settings
 from stepfree.errors import NotFound
-from stepfree.reports.domain import Report, ReportIn, ReportStatus
+from stepfree.reports.domain import Report, ReportIn, ReportStatus, ReportType
 from stepfree.reports.export import reports_csv, reports_geojson
 from stepfree.times import in_zone, local_time
 
@@ -46,10 +46,70 @@ Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="reports to skip")]
 class ReportPage(BaseModel):
     """One page of a listing."""
 
+    model_config = CLOSED
+
     reports: list[Report]
     limit: int
     offset: int
     next_offset: int | None = Field(description="offset of the next page; null on the last")
+
+
+class PointGeometry(BaseModel):
+    """A report's point, or its node's: ``[lon, lat]`` in degrees."""
+
+    model_config = CLOSED
+
+    type: Literal["Point"]
+    coordinates: list[float]
+
+
+class LinesGeometry(BaseModel):
+    """The lines of a report's way (one per edge of the walking network)."""
+
+    model_config = CLOSED
+
+    type: Literal["MultiLineString"]
+    coordinates: list[list[list[float]]]
+
+
+class ReportProperties(BaseModel):
+    """A report's fields but its point (the feature's geometry): as ``Report``."""
+
+    model_config = CLOSED
+
+    id: int
+    type: ReportType
+    osm_node_id: int | None
+    osm_way_id: int | None
+    description: str
+    valid_from: datetime
+    valid_until: datetime
+    status: ReportStatus
+    confirmations: int
+    source: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReportFeature(BaseModel):
+    """One report as a GeoJSON Feature; a report placed by an OSM id the served network
+    lacks has a null geometry (which GeoJSON allows)."""
+
+    model_config = CLOSED
+
+    type: Literal["Feature"]
+    id: int
+    geometry: PointGeometry | LinesGeometry | None
+    properties: ReportProperties
+
+
+class ReportCollection(BaseModel):
+    """Reports as a GeoJSON FeatureCollection (``reports.export.reports_geojson``)."""
+
+    model_config = CLOSED
+
+    type: Literal["FeatureCollection"]
+    features: list[ReportFeature]
 
 
 def _listing(
@@ -142,7 +202,7 @@ async def list_reports(
 
 @router.get(
     "/reports.geojson",
-    response_model=FeatureCollection,
+    response_model=ReportCollection,
     responses=error_responses(401, 422, 429),
     summary="Reports as GeoJSON points",
 )
@@ -176,7 +236,7 @@ CsvStatus = Annotated[
     response_class=Response,
     responses={
         200: {
-            "content": {"text/csv": {}},
+            "content": {"text/csv": {"schema": {"type": "string"}}},
             "description": "lat,lon,text,status rows for OSM notes",
         },
         **error_responses(401, 422, 429),

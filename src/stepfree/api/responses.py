@@ -1,16 +1,31 @@
-"""JSON responses, and the documented shapes of the routing answers."""
+"""JSON responses, and the routing answers in the one error shape.
+
+The answers' types are `stepfree.answers` (the library's own): the endpoints declare them as
+their ``response_model``, so ``/openapi.json`` documents every member, and send the dicts the
+library built, serialised once by orjson without being validated again (a route answer is a
+millisecond of work; validating it would add a tenth of that).
+"""
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict
 
-from stepfree.api.errors import ErrorBody, bounded
+from stepfree.answers import IsochroneRefusal, Refusal, RefusalResponse, RefusedRoute
+from stepfree.api.errors import bounded
+
+__all__ = ["CLOSED", "json_response", "refusal_body"]
+
+#: The config of a response model whose body holds exactly the members it names: its JSON
+#: schema says ``additionalProperties: false``. (Not ``extra="forbid"``: such a model is built
+#: by the service from its own values, and leaving out a member it does not name stays the
+#: safe reading, as for a key's secret hash.)
+CLOSED = ConfigDict(json_schema_extra={"additionalProperties": False})
 
 
 def _finite(value: Any) -> Any:
@@ -41,74 +56,12 @@ def json_response(
     return Response(body, status_code=status_code, media_type=media_type)
 
 
-class RouteAnswer(BaseModel):
-    """The answer of ``stepfree route --format json`` (documented members; more may follow)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    profile: str
-    lang: str
-    at: str | None = Field(None, description="time of travel used (local), if given")
-    winter: bool
-    route: dict[str, Any] | None = Field(
-        None, description="a GeoJSON LineString Feature; null when no route exists"
-    )
-    summary: dict[str, Any] | None = Field(None, description="length_m, duration_s, confidence...")
-    reports: list[dict[str, Any]] | None = Field(
-        None, description="live reports that changed this route (report_id, type, effect)"
-    )
-    osm_way_ids: list[int] | None = None
-    osm_node_ids: list[int] | None = None
-    instructions: list[dict[str, Any]] | None = None
-    warnings: list[dict[str, Any]] | None = None
-    blocked_by: list[dict[str, Any]] | None = Field(
-        None, description="when no route: what blocks it (reports named by report_id)"
-    )
-    relax: list[dict[str, Any]] | None = Field(
-        None, description="when no route: single parameter changes that would open one"
-    )
-    message: str | None = None
-
-
-def refusal_body(result: dict[str, Any]) -> dict[str, Any]:
+def refusal_body(result: RefusedRoute | IsochroneRefusal) -> RefusalResponse:
     """A refused answer (``route: null``, or an isochrone whose origin has no usable way) in
     the one error shape: ``error`` holds the code and the message, what blocks and what would
     open it (``blocked_by``, ``relax``), and the answer's context (profile, time, season,
     provenance), so a refusal is as reproducible as a route."""
     code = "no_usable_way" if result.get("reason") == "no_usable_way" else "no_route"
     rest = {k: v for k, v in result.items() if k not in {"message", "route"}}
-    return {"error": {"code": code, "message": bounded(result.get("message", "")), **rest}}
-
-
-class Refusal(ErrorBody):
-    """Why there is no answer: the error model, with what blocks and what would open it."""
-
-    code: str = Field(description="no_route, or no_usable_way when an end is too far")
-    reason: str | None = Field(None, description="blocked, not_connected or no_usable_way")
-    blocked_by: list[dict[str, Any]] = Field(
-        default_factory=list,
-        description="what blocks: map elements (osm_type, osm_id, attribute, value, limit, "
-        "parameter, text) and ends too far from a usable way (attribute access)",
-    )
-    relax: list[dict[str, Any]] = Field(
-        default_factory=list,
-        description="single parameter changes that open a route (parameter, from, to, text)",
-    )
-    provenance: dict[str, Any] | None = Field(
-        None, description="what the answer rests on (docs/answers.md)"
-    )
-
-
-class RefusalResponse(BaseModel):
-    """A refused route or isochrone (404), in the one error shape."""
-
-    error: Refusal
-
-
-class FeatureCollection(BaseModel):
-    """A GeoJSON FeatureCollection."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str = "FeatureCollection"
-    features: list[dict[str, Any]]
+    error = {"code": code, "message": bounded(result.get("message", "")), **rest}
+    return {"error": cast(Refusal, error)}  # the answer's members but route, after the code

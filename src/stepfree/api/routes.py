@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from stepfree.answers import FoundRoute, RefusalResponse, RouteAnswer
 from stepfree.api.deps import CallerDep, ServiceDep, SettingsDep
 from stepfree.api.errors import error_responses
 from stepfree.api.limits import check_route_distance, within_budget
 from stepfree.api.params import AT_HELP, parse_at, point, profile_query_docs
-from stepfree.api.responses import RefusalResponse, RouteAnswer, json_response, refusal_body
+from stepfree.api.responses import json_response, refusal_body
 from stepfree.profiles.model import preset_names, profile_from_request
 from stepfree.profiles.overrides import overrides_from_query
 from stepfree.routing.narration.i18n import check_language
@@ -22,7 +23,7 @@ router = APIRouter(tags=["routing"])
 @router.get(
     "/route",
     summary="An accessible route between two points",
-    response_model=RouteAnswer,
+    response_model=FoundRoute,
     responses={
         404: {
             "model": RefusalResponse,
@@ -66,7 +67,7 @@ async def get_route(
     when = parse_at(at)
     overrides = overrides_from_query(request.query_params)
 
-    def work() -> dict[str, object]:
+    def work() -> RouteAnswer:
         chosen = profile_from_request(profile, overrides)
         return service.route(start, end, chosen, lang, when)
 

@@ -19,12 +19,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from stepfree import _api
+from stepfree.answers import Coverage, IsochroneCollection, RouteAnswer
 from stepfree.api.errors import Overloaded
 from stepfree.api.settings import Settings, store_url
 from stepfree.costing.overlay import EMPTY, Overlay
@@ -76,7 +76,7 @@ class Service:
         self._overlay_lock = threading.Lock()
         self._next_expiry = 0.0
         self._expiry_lock = threading.Lock()
-        self._coverage: dict[str, Any] | None = None
+        self._coverage: Coverage | None = None
         self._coverage_lock = threading.Lock()
         # digest of a secret -> (keys version, key, when that secret stops working)
         self._keys: dict[str, tuple[str, ApiKey, datetime | None]] = {}
@@ -173,7 +173,7 @@ class Service:
         profile: Profile,
         lang: str,
         at: datetime | None,
-    ) -> dict[str, Any]:
+    ) -> RouteAnswer:
         """The route answer (the JSON of ``stepfree route --format json``)."""
         with self.router() as router:
             return answer(router, origin, destination, profile, lang, at)
@@ -185,14 +185,14 @@ class Service:
         profile: Profile,
         lang: str,
         at: datetime | None,
-    ) -> dict[str, Any]:
+    ) -> IsochroneCollection:
         """Reachable areas as a GeoJSON FeatureCollection (nested polygons, one per time)."""
         from stepfree.routing.reach.isochrone import isochrone_collection
 
         with self.router() as router:
             return isochrone_collection(router, origin, minutes, profile, at, lang)
 
-    def coverage(self) -> dict[str, Any]:
+    def coverage(self) -> Coverage:
         """The graph's coverage report, computed once."""
         if self._coverage is None:
             from stepfree.graph.coverage import coverage_report

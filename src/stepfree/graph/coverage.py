@@ -8,12 +8,13 @@ id, so they can be checked by hand against the source file.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from stepfree.answers import Coverage, KerbNodes, NetworkKm
 from stepfree.attributes import (
     NO_STRING,
     ROADS,
@@ -181,7 +182,7 @@ def steps_without_direction(graph: Graph) -> np.ndarray:
     return undirected
 
 
-def coverage_report(graph: Graph) -> dict[str, Any]:
+def coverage_report(graph: Graph) -> Coverage:
     """Network size, attribute coverage and data problems as a JSON-ready dict."""
     length = graph.edge("length_m").astype(np.float64)
     kinds = edge_kinds(graph)
@@ -212,9 +213,13 @@ def coverage_report(graph: Graph) -> dict[str, Any]:
             "edges": graph.n_edges,
             "length_km": round(float(length.sum()) / 1000, 3),
         },
-        "network_km": {
-            name: round(float(length[kinds == i].sum()) / 1000, 3) for i, name in enumerate(KINDS)
-        },
+        "network_km": cast(  # one member per name of KINDS
+            NetworkKm,
+            {
+                name: round(float(length[kinds == i].sum()) / 1000, 3)
+                for i, name in enumerate(KINDS)
+            },
+        ),
         "coverage": {
             "sidewalks": {
                 "length_km": round(float(sw_len.sum()) / 1000, 3),
@@ -249,9 +254,10 @@ def coverage_report(graph: Graph) -> dict[str, Any]:
             ),
             "steps_ways": int(step_ways.size),
             "steps_ways_with_step_count": int((graph.edge("step_count")[step_index] >= 0).sum()),
-            "kerb_nodes": {
-                k.name.lower(): int((kerb == k).sum()) for k in Kerb if k != Kerb.UNKNOWN
-            },
+            "kerb_nodes": cast(  # one member per kind of kerb but unknown
+                KerbNodes,
+                {k.name.lower(): int((kerb == k).sum()) for k in Kerb if k != Kerb.UNKNOWN},
+            ),
         },
         "problems": {
             "crossings_without_kerb": int((all_crossings.kerb_ends_known == 0).sum()),
@@ -269,7 +275,7 @@ def _pct(value: float | None) -> str:
     return "   n/a" if value is None else f"{100 * value:5.1f}%"
 
 
-def format_report(report: dict[str, Any]) -> str:
+def format_report(report: Coverage) -> str:
     """The report as text for a terminal."""
     g, cov, probs = report["graph"], report["coverage"], report["problems"]
     lines = [
@@ -278,7 +284,8 @@ def format_report(report: dict[str, Any]) -> str:
         "",
         "km by kind:",
     ]
-    lines += [f"  {name:<24}{km:10.2f}" for name, km in report["network_km"].items() if km > 0]
+    by_kind = cast(dict[str, float], report["network_km"])  # every member is km
+    lines += [f"  {name:<24}{km:10.2f}" for name, km in by_kind.items() if km > 0]
     sw, cr, st = cov["sidewalks"], cov["crossings"], cov["steps"]
     lines += ["", f"sidewalks ({sw['length_km']:.1f} km), share of length known:"]
     lines += [

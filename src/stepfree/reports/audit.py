@@ -77,7 +77,10 @@ SYSTEM = Actor(kind="system")  # the service itself (the periodic expiry of repo
 class AuditEntry(BaseModel):
     """One row of the audit log."""
 
-    model_config = ConfigDict(from_attributes=True)
+    # served as exactly these members: the API's schema says so (additionalProperties: false)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"additionalProperties": False}
+    )
 
     id: int
     at: datetime

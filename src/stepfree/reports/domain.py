@@ -139,7 +139,10 @@ class ReportIn(BaseModel):
 class Report(BaseModel):
     """A stored report, as the store returns it and the API serialises it."""
 
-    model_config = ConfigDict(from_attributes=True)
+    # served as exactly these members: the API's schema says so (additionalProperties: false)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"additionalProperties": False}
+    )
 
     id: int
     type: ReportType

@@ -13,14 +13,15 @@ snapping and routing again, not guessed).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal, TypedDict
 
+from stepfree.answers import Block, Relaxation
 from stepfree.costing.context import Context
 from stepfree.costing.costs import Costs
 from stepfree.errors import NoUsableWay
 from stepfree.profiles.model import PARAMETERS, Policy, Profile
 from stepfree.routing.narration import texts as answer_texts
-from stepfree.routing.refusal import NUMERIC, block_value, relax_candidates
+from stepfree.routing.refusal import NUMERIC, Blocker, Change, block_value, relax_candidates
 from stepfree.routing.router import Router
 
 __all__ = ["ACCESS_WARN_M", "end_refusal"]
@@ -30,12 +31,21 @@ __all__ = ["ACCESS_WARN_M", "end_refusal"]
 ACCESS_WARN_M = 25.0
 
 
+class EndRefusal(TypedDict):
+    """What a refused end says: what blocks it, what would open it, in words."""
+
+    blocked_by: list[Block]
+    relax: list[Relaxation]
+    reason: Literal["no_usable_way"]
+    message: str
+
+
 def _nearer_blocks(
     router: Router, error: NoUsableWay, costs: Costs, profile: Profile
-) -> list[dict[str, Any]]:
+) -> list[Blocker]:
     """What stops the profile on each nearer way: every forbidding rule on either direction."""
     graph = router.graph
-    out: list[dict[str, Any]] = []
+    out: list[Blocker] = []
     for edge, distance_m in error.blocked:
         entries = (int(router.forward_entry[edge]), int(router.backward_entry[edge]))
         seen: set[tuple[str, int | None]] = set()
@@ -47,7 +57,7 @@ def _nearer_blocks(
                     continue
                 seen.add((rule.attribute, rule.report_id))
                 value, limit = block_value(graph, rule, entry, profile)
-                item: dict[str, Any] = {
+                item: Blocker = {
                     "osm_type": "way",
                     "osm_id": int(graph.edge("osm_way_id")[edge]),
                     "attribute": rule.attribute,
@@ -102,8 +112,8 @@ def _relax(
     profile: Profile,
     context: Context,
     error: NoUsableWay,
-    blocked: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
+    blocked: list[Block],
+) -> list[Change]:
     """Single parameter changes that open the refused end (each checked)."""
     tries: list[tuple[str, Any]] = []
     costs = router.costs(profile, context)
@@ -123,7 +133,7 @@ def _relax(
                 tries.append((parameter, candidate))
         else:
             tries += [(parameter, value) for value in relax_candidates(parameter, blocked)]
-    out: list[dict[str, Any]] = []
+    out: list[Change] = []
     done: set[str] = set()
     for parameter, value in tries:
         if parameter in done:
@@ -153,27 +163,32 @@ def end_refusal(
     profile: Profile,
     context: Context,
     lang: str,
-) -> dict[str, Any]:
+) -> EndRefusal:
     """``blocked_by``, ``relax``, ``reason`` and ``message`` for an end with no usable way
     within the profile's ``max_access_m`` (texts in ``lang``)."""
     costs = router.costs(profile, context)
-    access: dict[str, Any] = {
+    access: Block = {
         "attribute": "access_m",
         "role": error.role,
         "value": None if error.nearest_m is None else round(error.nearest_m, 1),
         "limit": error.limit_m,
         "parameter": "max_access_m",
+        "text": answer_texts.explain_access(error.role, error.nearest_m, error.limit_m, lang),
     }
-    access["text"] = answer_texts.explain_access(error.role, error.nearest_m, error.limit_m, lang)
-    nearer = _nearer_blocks(router, error, costs, profile)
-    for item in nearer:
-        item["text"] = answer_texts.explain_block(
-            item["attribute"], item["value"], item["limit"], "way", item["osm_id"], lang
-        )
+    nearer: list[Block] = [
+        {
+            **item,
+            "text": answer_texts.explain_block(
+                item["attribute"], item["value"], item["limit"], "way", item["osm_id"], lang
+            ),
+        }
+        for item in _nearer_blocks(router, error, costs, profile)
+    ]
     blocked = [access, *nearer]
-    relax = _relax(router, origin, destination, profile, context, error, blocked)
-    for item in relax:
-        item["text"] = answer_texts.explain_relax(item["parameter"], item["to"], lang)
+    relax: list[Relaxation] = [
+        {**item, "text": answer_texts.explain_relax(item["parameter"], item["to"], lang)}
+        for item in _relax(router, origin, destination, profile, context, error, blocked)
+    ]
     return {
         "blocked_by": blocked,
         "relax": relax,

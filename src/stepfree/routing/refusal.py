@@ -9,10 +9,12 @@ smallest value that lets a route exist (checked by routing again, not guessed).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal, NotRequired, TypedDict
 
 import numpy as np
 
+from stepfree.answers import Scalar
 from stepfree.attributes import ENUMS
 from stepfree.costing.context import Context
 from stepfree.costing.costs import Costs
@@ -33,6 +35,34 @@ NUMERIC = {
     "max_step_count": True,
     "min_width_m": False,
 }
+
+
+class Blocker(TypedDict):
+    """What blocks, before it is put in words: an `answers.Block` but its ``text`` (which
+    ``narration.answer`` and ``access`` add, in the answer's language)."""
+
+    osm_type: NotRequired[Literal["way", "node"]]
+    osm_id: NotRequired[int]
+    attribute: str
+    value: Scalar
+    limit: Scalar
+    parameter: str | None
+    role: NotRequired[str]
+    distance_m: NotRequired[float]
+    report_id: NotRequired[int]
+
+
+#: A change that opens a route, before it is put in words: an `answers.Relaxation` but its
+#: ``text`` (the functional form: ``from`` is a Python keyword).
+Change = TypedDict("Change", {"parameter": str, "from": Scalar, "to": Scalar})
+
+
+class Explanation(TypedDict):
+    """Why a request has no route, before it is put in words."""
+
+    blocked_by: list[Blocker]
+    relax: list[Change]
+    reason: Literal["blocked", "not_connected"]
 
 
 def least_blocked_costs(graph: Graph, costs: Costs) -> Costs:
@@ -102,9 +132,11 @@ def block_value(graph: Graph, rule: Rule, index: int, profile: Profile) -> tuple
     return value, limit
 
 
-def blockers(graph: Graph, walk: Walk, costs: Costs, profile: Profile) -> list[dict[str, Any]]:
+def blockers(graph: Graph, walk: Walk, costs: Costs, profile: Profile) -> list[Blocker]:
     """Every forbidding rule met along the walk, with OSM ids, values and limits."""
-    out, seen = [], set()
+    out: list[Blocker] = []
+    seen = set()
+    osm_type: Literal["way", "node"]
     for piece in walk:
         for rule in costs.rules:
             if rule.policy != Policy.FORBID:
@@ -121,7 +153,7 @@ def blockers(graph: Graph, walk: Walk, costs: Costs, profile: Profile) -> list[d
                 continue
             seen.add((osm_type, osm_id, rule.attribute, rule.report_id))
             value, limit = block_value(graph, rule, index, profile)
-            item = {
+            item: Blocker = {
                 "osm_type": osm_type,
                 "osm_id": osm_id,
                 "attribute": rule.attribute,
@@ -204,7 +236,7 @@ def _smallest_numeric(
     return int(value) if parameter == "max_step_count" else value
 
 
-def relax_candidates(parameter: str, blocked: list[dict[str, Any]]) -> list[Any]:
+def relax_candidates(parameter: str, blocked: Sequence[Blocker]) -> list[Any]:
     """Values to try for a non-numeric parameter."""
     values = [b["value"] for b in blocked if b["parameter"] == parameter]
     if parameter.startswith("unknown_") or parameter in {
@@ -238,14 +270,14 @@ def relaxations(
     destination: tuple[float, float],
     profile: Profile,
     context: Context,
-    blocked: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
+    blocked: list[Blocker],
+) -> list[Change]:
     """For each parameter behind a block, the smallest tried value that lets a route exist.
 
     Parameters blocking the least-blocked path come first; then the other numeric limits that
     forbid something in the graph, since relaxing one of those may open another way.
     """
-    out = []
+    out: list[Change] = []
     on_path = [b["parameter"] for b in blocked if b["parameter"]]
     elsewhere = [
         rule.parameter
@@ -273,7 +305,7 @@ def explain(
     destination: tuple[float, float],
     profile: Profile,
     context: Context,
-) -> dict[str, Any]:
+) -> Explanation:
     """``blocked_by`` and ``relax`` for a request that has no route."""
     costs = router.costs(profile, context)
     relaxed = least_blocked_costs(router.graph, costs)

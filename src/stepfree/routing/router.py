@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from stepfree.answers import Season
 from stepfree.cities.place import Place, place_at
 from stepfree.costing.cache import CostCache
 from stepfree.costing.context import Context
@@ -127,7 +128,7 @@ class Router:
         winter = local.month in self.place.winter_months if setting == "auto" else setting == "yes"
         return Context(winter=winter, at=local, overlay=overlay or self.overlay)
 
-    def season(self, profile: Profile, context: Context) -> dict[str, object]:
+    def season(self, profile: Profile, context: Context) -> Season:
         """What an answer says of the season: winter or not, and what decided it."""
         setting = profile.preferences.winter
         return {

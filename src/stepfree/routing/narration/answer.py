@@ -5,10 +5,23 @@ from __future__ import annotations
 import dataclasses
 import operator
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, TypedDict, cast
 
 import numpy as np
 
+from stepfree.answers import (
+    AnswerWarning,
+    Block,
+    FoundRoute,
+    Instruction,
+    RefusedRoute,
+    Relaxation,
+    RouteAnswer,
+    RouteFeature,
+    RouteReport,
+    Season,
+    Summary,
+)
 from stepfree.attributes import Highway, Tri
 from stepfree.costing.context import Context
 from stepfree.costing.costs import Costs
@@ -39,6 +52,16 @@ from stepfree.routing.walk import (
 DETOUR_WARN = 1.5
 
 
+class _Context(TypedDict):
+    """What every route answer opens with."""
+
+    profile: str
+    lang: str
+    at: str | None
+    winter: bool
+    season: Season
+
+
 def _pedestrian_length(
     router: Router, origin: tuple[float, float], destination: tuple[float, float], context: Context
 ) -> float | None:
@@ -59,16 +82,15 @@ def _warnings(
     profile: Profile,
     context: Context,
     masks: dict[str, np.ndarray],
-    info: dict[str, Any],
+    info: Summary,
     lang: str,
-) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+) -> list[AnswerWarning]:
+    out: list[AnswerWarning] = []
 
     def add(code: str, **values: Any) -> None:
         spoken = {k: v for k, v in values.items() if k in {"percent", "factor", "metres"}}
-        out.append(
-            {"code": code, **values, "text": answer_texts.warning_text(code, lang, **spoken)}
-        )
+        text = answer_texts.warning_text(code, lang, **spoken)  # refuses a code it lacks
+        out.append(cast(AnswerWarning, {"code": code, **values, "text": text}))
 
     lengths = lengths_m(graph, walk)
     edges, nodes, entries = walk.edge, walk.nodes, walk.entry
@@ -105,8 +127,9 @@ def _warnings(
             add("elevator_hours_unknown")
     if info["confidence"] < LOW_CONFIDENCE:
         add("low_confidence", percent=round(100 * info["confidence"]))
-    if info.get("detour_factor") and info["detour_factor"] > DETOUR_WARN:
-        add("detour", factor=info["detour_factor"])
+    detour = info["detour_factor"]
+    if detour and detour > DETOUR_WARN:
+        add("detour", factor=detour)
     for role, end in (("origin", path.origin), ("destination", path.destination)):
         if end.snap.distance_m > ACCESS_WARN_M:
             add(f"access_{role}", metres=round(end.snap.distance_m))
@@ -119,7 +142,7 @@ def _reports_that_changed(
     destination: tuple[float, float],
     profile: Profile,
     context: Context,
-) -> list[dict[str, Any]]:
+) -> list[RouteReport]:
     """Live reports the route would have met without them (so they changed it)."""
     closures = [c for c in context.active_closures() if c.policy(profile) != Policy.ALLOW]
     if not closures:
@@ -132,11 +155,17 @@ def _reports_that_changed(
     edges = set(walk.edge.tolist())
     nodes = set(walk.nodes.tolist())
     return [
-        {"report_id": c.report_id, "type": c.kind, "effect": c.policy(profile).value}
+        {"report_id": c.report_id, "type": c.kind, "effect": _EFFECTS[c.policy(profile)]}
         for c in closures
         if edges & set(c.edges.tolist()) or nodes & set(c.nodes.tolist())
     ]
 
+
+#: A report's effect on a route, by the policy it sets (an allowing report changes nothing).
+_EFFECTS: dict[Policy, Literal["avoid", "forbid"]] = {
+    Policy.AVOID: "avoid",
+    Policy.FORBID: "forbid",
+}
 
 _STEP_FIELDS = tuple(field.name for field in dataclasses.fields(words.GuidanceStep))
 _step_values = operator.attrgetter(*_STEP_FIELDS)  # every field of a step, in one call
@@ -152,7 +181,7 @@ def _step_fields(step: words.GuidanceStep) -> dict[str, Any]:
     return out
 
 
-def _route_feature(coords: np.ndarray, profile: Profile) -> dict[str, Any]:
+def _route_feature(coords: np.ndarray, profile: Profile) -> RouteFeature:
     if len(coords) == 1:  # start and destination are one point: RFC 7946 wants two positions
         coords = np.vstack((coords, coords))
     return {
@@ -173,42 +202,59 @@ def answer(
     lang: str = "en",
     at: datetime | None = None,
     overlay: Overlay | None = None,
-) -> dict[str, Any]:
-    """Route from ``origin`` to ``destination`` (each ``(lat, lon)``) for ``profile``."""
+) -> RouteAnswer:
+    """Route from ``origin`` to ``destination`` (each ``(lat, lon)``) for ``profile``:
+    a `FoundRoute`, or a `RefusedRoute` (``route`` None) saying what blocks it."""
     check_language(lang)
     context = router.context(profile, at, overlay)
     costs = router.costs(profile, context)
-    base: dict[str, Any] = {
+    base: _Context = {
         "profile": profile.name,
         "lang": lang,
         "at": context.at_text,
         "winter": context.winter,
         "season": router.season(profile, context),
     }
-    reproduce = {"provenance": provenance(router.graph, profile, context)}
+    reproduced_by = provenance(router.graph, profile, context)
     reach = profile.mobility.max_access_m
     try:
         start = router.endpoint(*origin, costs, "origin", reach)
         end = router.endpoint(*destination, costs, "destination", reach)
     except NoUsableWay as error:
         refusal = end_refusal(router, error, origin, destination, profile, context, lang)
-        return {**base, "route": None, **refusal, **reproduce}
+        refused: RefusedRoute = {**base, "route": None, **refusal, "provenance": reproduced_by}
+        return refused
     path = router.search(start, end, costs)
     if path is None:
         why = explain(router, origin, destination, profile, context)
-        for item in why["blocked_by"]:
-            item["text"] = answer_texts.explain_block(
-                item["attribute"],
-                item["value"],
-                item["limit"],
-                item["osm_type"],
-                item["osm_id"],
-                lang,
-            )
-        for item in why["relax"]:
-            item["text"] = answer_texts.explain_relax(item["parameter"], item["to"], lang)
+        blocked: list[Block] = [
+            {
+                **item,
+                "text": answer_texts.explain_block(
+                    item["attribute"],
+                    item["value"],
+                    item["limit"],
+                    item["osm_type"],
+                    item["osm_id"],
+                    lang,
+                ),
+            }
+            for item in why["blocked_by"]
+        ]
+        relax: list[Relaxation] = [
+            {**item, "text": answer_texts.explain_relax(item["parameter"], item["to"], lang)}
+            for item in why["relax"]
+        ]
         message = answer_texts.explain_no_route(lang)
-        return {**base, "route": None, **why, "message": message, **reproduce}
+        return {
+            **base,
+            "route": None,
+            "blocked_by": blocked,
+            "relax": relax,
+            "reason": why["reason"],
+            "message": message,
+            "provenance": reproduced_by,
+        }
     graph = router.graph
     walk = pieces(router, path)
     line = piece_line(graph, walk)
@@ -216,12 +262,13 @@ def answer(
     coords = coordinates(graph, walk, *ends, line=line)
     masks = unknown_masks(graph, profile)
     legs = (start.snap.distance_m, end.snap.distance_m)
-    info = summary(graph, walk, costs, masks, legs, profile.mobility.speed_m_s)
+    measures = summary(graph, walk, costs, masks, legs, profile.mobility.speed_m_s)
     if profile.key() == preset("pedestrian").key():  # this is the walking route
-        walking: float | None = info["length_m"]
+        walking: float | None = measures["length_m"]
     else:
         walking = _pedestrian_length(router, origin, destination, context)
-    info["detour_factor"] = round(info["length_m"] / walking, 3) if walking else None
+    detour = round(measures["length_m"] / walking, 3) if walking else None
+    info: Summary = {**measures, "detour_factor": detour}
     ways, node_ids = osm_ids(graph, walk)
     reports = _reports_that_changed(router, origin, destination, profile, context)
     steps = guidance_steps(graph, walk, line)
@@ -229,17 +276,18 @@ def answer(
     instructions = [
         {**_step_fields(step), "text": text} for step, text in zip(steps, texts, strict=True)
     ]
-    return {
+    found: FoundRoute = {
         **base,
         "route": _route_feature(coords, profile),
         "summary": info,
         "reports": reports,
         "osm_way_ids": ways,
         "osm_node_ids": node_ids,
-        "instructions": instructions,
+        "instructions": cast(list[Instruction], instructions),  # the set fields of each step
         "warnings": _warnings(graph, walk, path, costs, profile, context, masks, info, lang),
         "summary_text": answer_texts.summary_text(
             info["length_m"], info["duration_s"], info["confidence"], info["detour_factor"], lang
         ),
-        **reproduce,
+        "provenance": reproduced_by,
     }
+    return found

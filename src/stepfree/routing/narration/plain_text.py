@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
-def route_as_text(result: dict[str, Any]) -> str:
+def route_as_text(result: Mapping[str, Any]) -> str:
     """Numbered instructions and warnings, or why there is no route."""
     if result["route"] is None:
         lines = [result.get("message", "")]

@@ -9,8 +9,16 @@ time back reproduces it. None of the systems we measure ourselves against says t
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import cast
 
+from stepfree.answers import (
+    BuildSettings,
+    GraphIdentity,
+    GraphSource,
+    ProfileIdentity,
+    Provenance,
+    Scalar,
+)
 from stepfree.costing.context import Context
 from stepfree.graph.model import Graph
 from stepfree.graph.store import FORMAT_VERSION
@@ -18,22 +26,22 @@ from stepfree.profiles.model import FACETS, Profile, preset, preset_names
 from stepfree.version import __version__
 
 
-def graph_identity(graph: Graph) -> dict[str, Any]:
+def graph_identity(graph: Graph) -> GraphIdentity:
     """The graph's source file (name and SHA-256), build settings and format version."""
-    meta = graph.meta
+    meta = graph.meta  # as the graph file's header holds it (JSON: its shape is the builder's)
     return {
-        "source": dict(meta.get("source", {})),
-        "settings": dict(meta.get("settings", {})),
+        "source": cast(GraphSource, dict(meta.get("source", {}))),
+        "settings": cast(BuildSettings, dict(meta.get("settings", {}))),
         "format_version": FORMAT_VERSION,
         "nodes": graph.n_nodes,
         "edges": graph.n_edges,
     }
 
 
-def profile_identity(profile: Profile) -> dict[str, Any]:
+def profile_identity(profile: Profile) -> ProfileIdentity:
     """The preset a profile starts from, the parameters a request changed, and a SHA-256 of
     every parameter value (two profiles with the same hash route alike)."""
-    changed: dict[str, Any] = {}
+    changed: dict[str, Scalar] = {}
     if profile.name in preset_names():
         base = preset(profile.name)
         for facet in FACETS:
@@ -49,7 +57,7 @@ def profile_identity(profile: Profile) -> dict[str, Any]:
     }
 
 
-def provenance(graph: Graph, profile: Profile, context: Context) -> dict[str, Any]:
+def provenance(graph: Graph, profile: Profile, context: Context) -> Provenance:
     """Everything an answer rests on (see the module docstring)."""
     return {
         "stepfree": __version__,

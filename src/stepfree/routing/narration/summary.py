@@ -8,10 +8,11 @@ For a profile with no limits nothing is unknown, and confidence is 1.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict, cast
 
 import numpy as np
 
+from stepfree.answers import AccessLegs, KnownShare, StepTotals
 from stepfree.attributes import (
     Crossing,
     Footway,
@@ -31,6 +32,23 @@ from stepfree.routing.walk import Walk
 
 #: Below this confidence a route carries a warning.
 LOW_CONFIDENCE = 0.8
+
+
+class Measures(TypedDict):
+    """A route's numbers but its detour (which needs the walking route): an
+    `answers.Summary` but ``detour_factor``, which ``narration.answer`` adds."""
+
+    length_m: float
+    duration_s: float
+    access_m: AccessLegs
+    confidence: float
+    known_share: KnownShare
+    crossings: dict[str, int]
+    kerbs: dict[str, int]
+    steps: StepTotals
+    elevators: int
+    ascent_m: float | None
+    descent_m: float | None
 
 
 def unknown_masks(graph: Graph, profile: Profile) -> dict[str, np.ndarray]:
@@ -154,7 +172,7 @@ def summary(
     masks: dict[str, np.ndarray],
     access_m: tuple[float, float] = (0.0, 0.0),
     speed_m_s: float = 1.0,
-) -> dict[str, Any]:
+) -> Measures:
     """Length, duration, confidence and counts of what the route meets.
 
     ``access_m``: the stretches from the requested origin to the network and from the network
@@ -187,7 +205,7 @@ def summary(
         "duration_s": round(tally.duration_s + legs / speed_m_s, 1),
         "access_m": {"origin": round(access_m[0], 1), "destination": round(access_m[1], 1)},
         "confidence": confidence(shares),
-        "known_share": shares,
+        "known_share": cast(KnownShare, shares),  # by the names of `confidence.WEIGHTS`
         "crossings": _named(_CROSSING_NAMES, crossings),
         "kerbs": _named(_KERB_NAMES, tally.kerbs),
         "steps": {

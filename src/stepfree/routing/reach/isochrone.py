@@ -28,6 +28,14 @@ from typing import Any
 import numpy as np
 import shapely
 
+from stepfree.answers import (
+    AnswerWarning,
+    IsochroneCollection,
+    IsochroneFeature,
+    MultiPolygon,
+    Polygon,
+    Position,
+)
 from stepfree.errors import BadInput, NoUsableWay
 from stepfree.geo import EARTH_RADIUS_M
 from stepfree.graph.model import Graph
@@ -146,7 +154,7 @@ def reach_polygons(
     return out
 
 
-def _geojson(rings: Rings, lon0: float, lat0: float) -> list[dict[str, Any]]:
+def _geojson(rings: Rings, lon0: float, lat0: float) -> list[Polygon | MultiPolygon]:
     """GeoJSON Polygons or MultiPolygons in degrees, one per shape (outer rings
     counter-clockwise, holes clockwise).
 
@@ -156,13 +164,13 @@ def _geojson(rings: Rings, lon0: float, lat0: float) -> list[dict[str, Any]]:
     kx, ky = _metres_per_degree(lat0)
     lon = np.round(lon0 + rings.points[:, 0] / kx, DECIMALS).tolist()
     lat = np.round(lat0 + rings.points[:, 1] / ky, DECIMALS).tolist()
-    positions = list(zip(lon, lat, strict=True))
+    positions: list[Position] = list(zip(lon, lat, strict=True))
     offsets = rings.ring_offsets.tolist()
     ring_list = [positions[a:b] for a, b in itertools.pairwise(offsets)]
     parts = rings.polygon_offsets.tolist()
     polygons = [ring_list[a:b] for a, b in itertools.pairwise(parts)]
     bands = rings.band_offsets.tolist()
-    out = []
+    out: list[Polygon | MultiPolygon] = []
     for a, b in itertools.pairwise(bands):
         if b - a == 1:
             out.append({"type": "Polygon", "coordinates": polygons[a]})
@@ -178,7 +186,7 @@ def isochrone_collection(
     profile: Profile,
     at: datetime | None = None,
     lang: str = "en",
-) -> dict[str, Any]:
+) -> IsochroneCollection:
     """Isochrones from ``origin`` ``(lat, lon)`` as a GeoJSON FeatureCollection.
 
     One feature per time, smallest first, with properties ``minutes``, ``seconds``, ``label``
@@ -220,12 +228,12 @@ def isochrone_collection(
     lon0, lat0 = start.snap.lon, start.snap.lat
     geometries = _geojson(_rings(router.graph, reaches, start, lon0, lat0), lon0, lat0)
     _ = translator(lang).gettext
-    warnings = []
+    warnings: list[AnswerWarning] = []
     if start.snap.distance_m > ACCESS_WARN_M:
         metres = round(start.snap.distance_m)
         text = warning_text("access_origin", lang, metres=metres)
         warnings.append({"code": "access_origin", "metres": metres, "text": text})
-    features = []
+    features: list[IsochroneFeature] = []
     for value, found, geometry in zip(thresholds, reaches, geometries, strict=True):
         label = _("%(minutes)s min") % {"minutes": format_number(value, lang, 1)}
         features.append(
