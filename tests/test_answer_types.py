@@ -286,7 +286,7 @@ def test_answers_changed_by_live_reports_are_their_types(world_file: Path, tmp_p
     refused = REFUSED.validate_python(
         stepfree.route(s, t, overrides=near, graph=world_file, reports=both)
     )
-    assert [b["attribute"] for b in refused["blocked_by"]] == ["access", "report", "report"]
+    assert [b["attribute"] for b in refused["blocked_by"]] == ["access_m", "report", "report"]
     assert [b.get("report_id") for b in refused["blocked_by"]] == [None, -1, -2]
 
 

@@ -175,7 +175,7 @@ def test_real_answers_of_every_endpoint_fit_the_schema_of_their_status(
         assert check(http.get("/v1/isochrone", params=iso), 200)["features"]
         iso_far = {**{k: v for k, v in far.items() if k != "to"}, "minutes": "2"}
         refused = check(http.get("/v1/isochrone", params=iso_far), 404)
-        assert refused["error"]["blocked_by"][0]["attribute"] == "access"
+        assert refused["error"]["blocked_by"][0]["attribute"] == "access_m"
         check(http.get("/v1/route", params={**ends, "from": "sixty,twenty-four"}), 422)
         check(http.get("/v1/profiles"), 200)
         check(http.get("/v1/profiles/manual_wheelchair"), 200)
